@@ -37,7 +37,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 sim: $(STAMP)
-	$(PY) -m pasidsim.demo $(ARGS)
+	$(PY) -m tb.demo $(ARGS)
 
 test: $(STAMP)
 	@mkdir -p sim_build

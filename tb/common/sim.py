@@ -211,6 +211,7 @@ def run(
         runner.test(
             test_module=module,
             hdl_toplevel=toplevel,
+            hdl_toplevel_lang="verilog",
             build_dir=build_dir,
             test_dir=test_dir,
             testcase=testcase,
