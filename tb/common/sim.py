@@ -120,6 +120,33 @@ def _digest(sources: Iterable[Path], cmd: object) -> str:
     return h.hexdigest()
 
 
+# ---------------------------------------------------------------- shared RAM library
+PASIDMEM_SRC = ROOT / "tb" / "common" / "csrc" / "pasidmem.cpp"
+
+
+def pasidmem_lib() -> Path:
+    """Compile (once, under a lock) the shared library holding the simulated RAM.
+
+    Every Verilator model links it, so rtl/sim/axi_dpi_ram.sv can reach it through
+    DPI-C and Python (tb.common.dpimem) through ctypes, in the same process.
+    """
+    out_dir = SIM_BUILD / "lib"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lib = out_dir / "libpasidmem.so"
+    digest = hashlib.sha256(PASIDMEM_SRC.read_bytes()).hexdigest()
+    stamp = out_dir / "libpasidmem.stamp"
+    with open(out_dir / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if lib.exists() and stamp.exists() and stamp.read_text() == digest:
+            return lib
+        tmp = out_dir / f"libpasidmem.{os.getpid()}.so"
+        subprocess.run(["g++", "-O2", "-shared", "-fPIC", "-std=c++17", "-o", str(tmp),
+                        str(PASIDMEM_SRC)], check=True)
+        tmp.replace(lib)
+        stamp.write_text(digest)
+    return lib
+
+
 # ---------------------------------------------------------------- build
 def build(
     toplevel: str,
@@ -136,14 +163,16 @@ def build(
     build_dir = SIM_BUILD / toplevel / _tag(parameters, fmt, build_args)
     build_dir.mkdir(parents=True, exist_ok=True)
     srcs = [Path(s) for s in sources] + ([WAIVERS] if WAIVERS.exists() else [])
+    lib = pasidmem_lib()
     args = ["-O3", "-Wno-fatal", "--x-assign", "fast", "--x-initial", "fast",
-            "--assert", "-CFLAGS", "-O1", *build_args]
+            "--assert", "-CFLAGS", "-O1",
+            "-LDFLAGS", f"{lib} -Wl,-rpath,{lib.parent}", *build_args]
     if fmt == "fst":
         args += ["--trace-fst", "--trace-structs"]
     elif fmt == "vcd":
         args += ["--trace-structs"]
     stamp = build_dir / "pasidsim.stamp"
-    digest = _digest(srcs, [toplevel, parameters, args, fmt])
+    digest = _digest([*srcs, lib], [toplevel, parameters, args, fmt])
 
     verilator_env()
     with open(build_dir / "build.lock", "w") as lock:

@@ -10,6 +10,12 @@ TOPS: dict[str, tuple[str, ...]] = {
 def sources(top: str):
     from tb.common.sim import rtl_files
 
-    if top not in TOPS:
-        raise KeyError(f"unknown top level {top!r}; known: {sorted(TOPS)}")
-    return rtl_files(*TOPS[top])
+    tops = {**TOPS, **SIM_TOPS}
+    if top not in tops:
+        raise KeyError(f"unknown top level {top!r}; known: {sorted(tops)}")
+    return rtl_files(*tops[top])
+
+# Simulation-only tops (not linted with the synthesizable ones, not synthesized).
+SIM_TOPS: dict[str, tuple[str, ...]] = {
+    "axi_dpi_ram": ("sim",),
+}
