@@ -73,10 +73,21 @@ def have_lz4() -> bool:
     return any(Path(p, "lz4.h").exists() for p in ("/usr/include", "/usr/local/include"))
 
 
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "0") not in ("", "0", "false", "no")
+
+
+def coverage_requested() -> bool:
+    """RTL_COVERAGE=1: build with Verilator line+toggle coverage (a separate build folder);
+    every run then leaves coverage.dat in its run folder for `make coverage`.
+    (Not COVERAGE: cocotb reads that one as "measure Python coverage".)"""
+    return _env_flag("RTL_COVERAGE")
+
+
 def waves_requested(waves: bool | None) -> bool:
     if waves is not None:
         return waves
-    return os.environ.get("WAVES", "0") not in ("", "0", "false", "no")
+    return _env_flag("WAVES")
 
 
 def wave_format(waves: bool) -> str | None:
@@ -160,13 +171,14 @@ def build(
 
     parameters = dict(parameters or {})
     fmt = wave_format(waves_requested(waves))
-    build_dir = SIM_BUILD / toplevel / _tag(parameters, fmt, build_args)
+    cov = ["--coverage-line", "--coverage-toggle"] if coverage_requested() else []
+    build_dir = SIM_BUILD / toplevel / (_tag(parameters, fmt, build_args) + ("-cov" if cov else ""))
     build_dir.mkdir(parents=True, exist_ok=True)
     srcs = [Path(s) for s in sources] + ([WAIVERS] if WAIVERS.exists() else [])
     lib = pasidmem_lib()
     args = ["-O3", "-Wno-fatal", "--x-assign", "fast", "--x-initial", "fast",
             "--assert", "-CFLAGS", "-O1",
-            "-LDFLAGS", f"{lib} -Wl,-rpath,{lib.parent}", *build_args]
+            "-LDFLAGS", f"{lib} -Wl,-rpath,{lib.parent}", *cov, *build_args]
     if fmt == "fst":
         args += ["--trace-fst", "--trace-structs"]
     elif fmt == "vcd":
