@@ -16,7 +16,7 @@ GROUP      ?=
 PYTEST_SEL := $(if $(T),$(T),) $(if $(K),-k "$(K)",)
 PYTEST_SPLIT := $(if $(SPLITS),--splits $(SPLITS) --group $(GROUP),)
 
-.PHONY: all venv sim test regression lint clean distclean help
+.PHONY: all venv sim test regression coverage lint clean distclean help
 
 all: test
 
@@ -46,6 +46,11 @@ test: $(STAMP)
 regression: $(STAMP)
 	@mkdir -p sim_build
 	PASIDSIM_SOAK=1 $(PY) -m pytest -n $(JOBS) $(PYTEST_SPLIT) --junitxml=sim_build/junit-regression.xml $(PYTEST_SEL)
+
+coverage: $(STAMP)
+	@mkdir -p sim_build
+	RTL_COVERAGE=1 $(PY) -m pytest -n $(JOBS) --junitxml=sim_build/junit-coverage.xml $(PYTEST_SEL) || true
+	$(PY) -m tb.common.coverage_report
 
 lint: $(STAMP)
 	$(PY) -m tb.common.lint
