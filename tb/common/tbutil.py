@@ -41,8 +41,9 @@ def param(name, default):
     return int(os.environ.get(f"PARAM_{name}", default))
 
 
-def log_seed(log, test_file, test_name):
-    seed = cocotb.RANDOM_SEED
-    log.info("seed %d; reproduce with: make test T=%s K=%s SEED=%d WAVES=1",
-             seed, test_file, test_name, seed)
+def log_seed(log, *_ignored):
+    """Log the run's seed and the command that reproduces this run (with waves)."""
+    seed = int(os.environ.get("COCOTB_RANDOM_SEED", "0"))
+    cmd = os.environ.get("PASIDSIM_REPRODUCE", f"make test SEED={seed}")
+    log.info("seed %d; reproduce with: %s WAVES=1", seed, cmd)
     return seed
