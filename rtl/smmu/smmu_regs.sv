@@ -51,6 +51,7 @@ module smmu_regs #(
     output logic        cmdqen,
     input  logic        cr0_busy,       // hold CR0ACK while the core drains
     output logic        gbpa_abort,
+    output logic        recinvsid,      // CR2.RECINVSID (added by issue 3: C_BAD_STREAMID recording)
 
     output logic [OAS_BITS-1:0] strtab_base,   // byte address, 64-byte aligned
     output logic [5:0]  strtab_log2size,
@@ -127,6 +128,7 @@ module smmu_regs #(
     assign evtqen = cr0ack_q[2];
     assign cmdqen = cr0ack_q[3];
     assign gbpa_abort = gbpa_q[20];
+    assign recinvsid = cr2_q[1];   // issue 3
     assign strtab_base = {strtab_addr_q, 6'b0};
     assign strtab_log2size = strtab_log2size_q;
     assign cmdq_base = {cmdq_addr_q, 5'b0};

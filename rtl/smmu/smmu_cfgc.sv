@@ -1,0 +1,100 @@
+// smmu_cfgc: configuration cache. Fully associative; each entry holds the resolved
+// STE+CD outcome (smmu_pkg::cfg_t) for one (StreamID, SSV, SubstreamID). Faulting
+// configurations are never cached. Lookups are combinational (one per port); one fill per
+// cycle (lowest port wins, the others retry); FIFO replacement; a fill whose key is
+// already present is dropped, so concurrent walkers of the same key leave one entry.
+// Invalidation inputs (all / by SID / by SID+SSID) are for the command queue (issue 4).
+module smmu_cfgc #(
+    parameter int ENTRIES = 8,
+    parameter int NPORT   = 2,
+    parameter int NFILL   = 2
+) (
+    input  logic                    clk,
+    input  logic                    rst,
+
+    input  logic [NPORT-1:0][31:0]  lk_sid,
+    input  logic [NPORT-1:0]        lk_ssv,
+    input  logic [NPORT-1:0][19:0]  lk_ssid,
+    output logic [NPORT-1:0]        lk_hit,
+    output smmu_pkg::cfg_t [NPORT-1:0] lk_cfg,
+
+    input  logic [NFILL-1:0]        fill_valid,
+    output logic [NFILL-1:0]        fill_ready,
+    input  logic [NFILL-1:0][31:0]  fill_sid,
+    input  logic [NFILL-1:0]        fill_ssv,
+    input  logic [NFILL-1:0][19:0]  fill_ssid,
+    input  smmu_pkg::cfg_t [NFILL-1:0] fill_cfg,
+
+    input  logic                    inv_all,
+    input  logic                    inv_sid,        // every entry of inv_sid_v
+    input  logic                    inv_sid_ssid,   // the entry (inv_sid_v, SSV=1, inv_ssid_v)
+    input  logic [31:0]             inv_sid_v,
+    input  logic [19:0]             inv_ssid_v
+);
+    import smmu_pkg::*;
+    localparam int IW = (ENTRIES > 1) ? $clog2(ENTRIES) : 1;
+
+    logic [ENTRIES-1:0]       v;
+    logic [ENTRIES-1:0][31:0] t_sid;
+    logic [ENTRIES-1:0]       t_ssv;
+    logic [ENTRIES-1:0][19:0] t_ssid;
+    cfg_t [ENTRIES-1:0]       d;
+    logic [IW-1:0]            victim;
+
+    function automatic logic match(int e, logic [31:0] sid, logic ssv, logic [19:0] ssid);
+        return v[e] && t_sid[e] == sid && t_ssv[e] == ssv && (!ssv || t_ssid[e] == ssid);
+    endfunction
+
+    always_comb begin
+        for (int p = 0; p < NPORT; p++) begin
+            lk_hit[p] = 1'b0;
+            lk_cfg[p] = '0;
+            for (int e = 0; e < ENTRIES; e++)
+                if (match(e, lk_sid[p], lk_ssv[p], lk_ssid[p])) begin
+                    lk_hit[p] = 1'b1;
+                    lk_cfg[p] = d[e];
+                end
+        end
+    end
+
+    // one fill per cycle, lowest index first
+    logic fill_sel_v;
+    logic [$clog2(NFILL+1)-1:0] fill_sel;
+    logic fill_dup;
+    always_comb begin
+        fill_sel_v = 1'b0;
+        fill_sel = '0;
+        fill_ready = '0;
+        for (int f = NFILL - 1; f >= 0; f--)
+            if (fill_valid[f]) begin
+                fill_sel_v = 1'b1;
+                fill_sel = ($clog2(NFILL+1))'(f);
+            end
+        if (fill_sel_v) fill_ready[fill_sel] = 1'b1;
+        fill_dup = 1'b0;
+        for (int e = 0; e < ENTRIES; e++)
+            if (match(e, fill_sid[fill_sel], fill_ssv[fill_sel], fill_ssid[fill_sel]))
+                fill_dup = 1'b1;
+    end
+
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            v <= '0;
+            victim <= '0;
+        end else begin
+            if (fill_sel_v && !fill_dup) begin
+                v[victim] <= 1'b1;
+                t_sid[victim] <= fill_sid[fill_sel];
+                t_ssv[victim] <= fill_ssv[fill_sel];
+                t_ssid[victim] <= fill_ssv[fill_sel] ? fill_ssid[fill_sel] : 20'd0;
+                d[victim] <= fill_cfg[fill_sel];
+                victim <= (int'(victim) == ENTRIES - 1) ? '0 : victim + IW'(1);
+            end
+            // invalidation wins over a same-cycle fill of the same entry
+            for (int e = 0; e < ENTRIES; e++)
+                if (inv_all || (inv_sid && t_sid[e] == inv_sid_v) ||
+                    (inv_sid_ssid && t_sid[e] == inv_sid_v && t_ssv[e] && t_ssid[e] == inv_ssid_v))
+                    v[e] <= 1'b0;
+        end
+    end
+endmodule

@@ -1,0 +1,115 @@
+// smmu_iotlb: stage-1 IOTLB tagged by ASID. Fully associative; each entry maps one 4 KB
+// page, 2 MB block or 1 GB block at its own size, so a lookup matches the VA bits above
+// the entry's size. Entries are shared by every stream/PASID whose CD carries the same
+// ASID and never serve another ASID. Lookups combinational (one per port); one fill per
+// cycle (lowest port wins); FIFO replacement; fills already covered are dropped.
+// Invalidation inputs (all / by ASID / by ASID+VA) are for the command queue (issue 4).
+module smmu_iotlb #(
+    parameter int ENTRIES = 16,
+    parameter int NPORT   = 2,
+    parameter int NFILL   = 2
+) (
+    input  logic                                  clk,
+    input  logic                                  rst,
+
+    input  logic [NPORT-1:0][15:0]                lk_asid,
+    input  logic [NPORT-1:0][smmu_pkg::VAW-1:12]  lk_va,
+    output logic [NPORT-1:0]                      lk_hit,
+    output logic [NPORT-1:0][smmu_pkg::PAW-1:12]  lk_pa,     // page of the looked-up VA
+    output logic [NPORT-1:0][1:0]                 lk_size,
+    output smmu_pkg::perm_t [NPORT-1:0]           lk_perm,
+
+    input  logic [NFILL-1:0]                      fill_valid,
+    output logic [NFILL-1:0]                      fill_ready,
+    input  logic [NFILL-1:0][15:0]                fill_asid,
+    input  logic [NFILL-1:0][smmu_pkg::VAW-1:12]  fill_va,
+    input  logic [NFILL-1:0][smmu_pkg::PAW-1:12]  fill_pa,   // output base of the mapping
+    input  logic [NFILL-1:0][1:0]                 fill_size,
+    input  smmu_pkg::perm_t [NFILL-1:0]           fill_perm,
+
+    input  logic                                  inv_all,
+    input  logic                                  inv_asid,     // every entry of inv_asid_v
+    input  logic                                  inv_va,       // entries of inv_asid_v covering inv_va_v
+    input  logic [15:0]                           inv_asid_v,
+    input  logic [smmu_pkg::VAW-1:12]             inv_va_v
+);
+    import smmu_pkg::*;
+    localparam int IW = (ENTRIES > 1) ? $clog2(ENTRIES) : 1;
+
+    logic [ENTRIES-1:0]              v;
+    logic [ENTRIES-1:0][15:0]        t_asid;
+    logic [ENTRIES-1:0][VAW-1:12]    t_va;
+    logic [ENTRIES-1:0][PAW-1:12]    t_pa;
+    logic [ENTRIES-1:0][1:0]         t_size;
+    perm_t [ENTRIES-1:0]             t_perm;
+    logic [IW-1:0]                   victim;
+
+    // VA page bits that select within an entry of this size
+    function automatic logic [VAW-1:12] low_mask(logic [1:0] sz);
+        case (sz)
+            SZ_2M: return (VAW-12)'(9'h1FF);
+            SZ_1G: return (VAW-12)'(18'h3FFFF);
+            default: return '0;
+        endcase
+    endfunction
+
+    function automatic logic covers(int e, logic [15:0] asid, logic [VAW-1:12] va);
+        return v[e] && t_asid[e] == asid && ((t_va[e] ^ va) & ~low_mask(t_size[e])) == '0;
+    endfunction
+
+    always_comb begin
+        for (int p = 0; p < NPORT; p++) begin
+            lk_hit[p] = 1'b0;
+            lk_pa[p] = '0;
+            lk_size[p] = SZ_4K;
+            lk_perm[p] = '0;
+            for (int e = 0; e < ENTRIES; e++)
+                if (covers(e, lk_asid[p], lk_va[p])) begin
+                    lk_hit[p] = 1'b1;
+                    lk_pa[p] = (t_pa[e] & ~(PAW-12)'(low_mask(t_size[e]))) |
+                               (PAW-12)'(lk_va[p] & low_mask(t_size[e]));
+                    lk_size[p] = t_size[e];
+                    lk_perm[p] = t_perm[e];
+                end
+        end
+    end
+
+    logic fill_sel_v, fill_dup;
+    logic [$clog2(NFILL+1)-1:0] fill_sel;
+    always_comb begin
+        fill_sel_v = 1'b0;
+        fill_sel = '0;
+        fill_ready = '0;
+        for (int f = NFILL - 1; f >= 0; f--)
+            if (fill_valid[f]) begin
+                fill_sel_v = 1'b1;
+                fill_sel = ($clog2(NFILL+1))'(f);
+            end
+        if (fill_sel_v) fill_ready[fill_sel] = 1'b1;
+        fill_dup = 1'b0;
+        for (int e = 0; e < ENTRIES; e++)
+            if (covers(e, fill_asid[fill_sel], fill_va[fill_sel]) && t_size[e] == fill_size[fill_sel])
+                fill_dup = 1'b1;
+    end
+
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            v <= '0;
+            victim <= '0;
+        end else begin
+            if (fill_sel_v && !fill_dup) begin
+                v[victim] <= 1'b1;
+                t_asid[victim] <= fill_asid[fill_sel];
+                t_va[victim] <= fill_va[fill_sel] & ~low_mask(fill_size[fill_sel]);
+                t_pa[victim] <= fill_pa[fill_sel];
+                t_size[victim] <= fill_size[fill_sel];
+                t_perm[victim] <= fill_perm[fill_sel];
+                victim <= (int'(victim) == ENTRIES - 1) ? '0 : victim + IW'(1);
+            end
+            for (int e = 0; e < ENTRIES; e++)
+                if (inv_all || (inv_asid && t_asid[e] == inv_asid_v) ||
+                    (inv_va && covers(e, inv_asid_v, inv_va_v)))
+                    v[e] <= 1'b0;
+        end
+    end
+endmodule

@@ -1,0 +1,411 @@
+// smmu_walker: resolves one translation miss. Optionally fetches the configuration
+// (STE, level-1 CD descriptor, CD) and checks it, then walks the AArch64 stage-1 tables
+// (4 KB granule), fills the config cache and IOTLB, and hands back the outcome (res_t):
+// an output address, a fault with its event fields, or a silent abort.
+// One memory read in flight per walker; smmu_top instantiates several walkers so that
+// several misses are walked at once.
+// Memory reads are narrow (8-byte beats, arsize=3) INCR bursts of 1 or 2 dwords; a beat's
+// dword sits on byte lane (addr mod DATA_WIDTH/8).
+module smmu_walker #(
+    parameter int DATA_WIDTH = 64,
+    parameter int SSID_BITS  = 8,
+    parameter int OAS_BITS   = 48
+) (
+    input  logic                     clk,
+    input  logic                     rst,
+
+    input  logic [smmu_pkg::PAW-1:0] strtab_base,
+    input  logic [5:0]               strtab_log2size,
+    input  logic                     recinvsid,        // CR2.RECINVSID
+
+    input  logic                     job_valid,
+    output logic                     job_ready,
+    input  smmu_pkg::job_t           job,
+
+    output logic                     res_valid,
+    input  logic                     res_ready,
+    output smmu_pkg::res_t           res,
+
+    // config cache fill
+    output logic                     cf_valid,
+    input  logic                     cf_ready,
+    output logic [31:0]              cf_sid,
+    output logic                     cf_ssv,
+    output logic [19:0]              cf_ssid,
+    output smmu_pkg::cfg_t           cf_cfg,
+
+    // IOTLB fill
+    output logic                     tf_valid,
+    input  logic                     tf_ready,
+    output logic [15:0]              tf_asid,
+    output logic [smmu_pkg::VAW-1:12] tf_va,
+    output logic [smmu_pkg::PAW-1:12] tf_pa,
+    output logic [1:0]               tf_size,
+    output smmu_pkg::perm_t          tf_perm,
+
+    // IOTLB lookup once the configuration is known (another walker may have filled it)
+    output logic [15:0]              tl_asid,
+    output logic [smmu_pkg::VAW-1:12] tl_va,
+    input  logic                     tl_hit,
+    input  logic [smmu_pkg::PAW-1:12] tl_pa,
+    input  logic [1:0]               tl_size,
+    input  smmu_pkg::perm_t          tl_perm,
+
+    // memory reads (routed by smmu_mem_arb)
+    output logic                     ar_valid,
+    input  logic                     ar_ready,
+    output logic [smmu_pkg::PAW-1:0] ar_addr,
+    output logic [7:0]               ar_len,
+    input  logic                     r_valid,
+    input  logic [DATA_WIDTH-1:0]    r_data,
+    input  logic [1:0]               r_resp,
+    input  logic                     r_last
+);
+    import smmu_pkg::*;
+    localparam int LANES = DATA_WIDTH / 64;
+    localparam int LW = (LANES > 1) ? $clog2(LANES) : 1;
+
+    typedef enum logic [3:0] {
+        S_IDLE, S_STE, S_L1CD, S_CD, S_CFILL, S_RANGE, S_PTE, S_TFILL, S_DONE
+    } state_t;
+    state_t st;
+
+    job_t        j;
+    cfg_t        cfg;
+    res_t        r;
+    logic [19:0] cd_idx;
+    logic [1:0]  lvl;
+
+    // ------------------------------------------------------------ read engine
+    logic        rd_busy, rd_done, rd_err, rd_issued;
+    logic [PAW-1:0] rd_addr;
+    logic [63:0] d0, d1;
+    logic        beat;  // which dword the next beat carries
+    logic [LW-1:0] lane;
+
+    assign ar_valid = rd_busy && !rd_issued;
+    assign ar_addr = {rd_addr[PAW-1:3], 3'b000};
+    assign lane = (LANES > 1) ? LW'((rd_addr >> 3) + PAW'(beat)) : '0;
+
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            rd_issued <= 1'b0;
+            beat <= 1'b0;
+            rd_done <= 1'b0;
+            rd_err <= 1'b0;
+        end else begin
+            rd_done <= 1'b0;
+            if (ar_valid && ar_ready) rd_issued <= 1'b1;
+            if (r_valid) begin
+                if (beat) d1 <= r_data[64*lane +: 64];
+                else d0 <= r_data[64*lane +: 64];
+                beat <= 1'b1;
+                if (r_resp[1]) rd_err <= 1'b1;
+                if (r_last) begin
+                    rd_done <= 1'b1;
+                    rd_issued <= 1'b0;
+                    beat <= 1'b0;
+                end
+            end
+            if (rd_done) rd_err <= 1'b0;  // rd_err stays visible in the rd_done cycle
+        end
+    end
+    // a read state whose read has not completed yet (every rd_done leaves the state or
+    // starts the next read)
+    assign rd_busy = (st == S_STE || st == S_L1CD || st == S_CD || st == S_PTE) && !rd_done;
+
+    // ------------------------------------------------------------ decode helpers
+    logic [2:0]  ste_cfg;
+    logic [1:0]  ste_fmt, ste_dss;
+    logic [4:0]  ste_cdmax;
+    logic [PAW-1:0] ste_ctx;
+    logic        ste_ctx_big;
+    assign ste_cfg = d0[STE0_CFG +: 3];
+    // S1Fmt is ignored with a single CD; the reserved 0b11 behaves as linear
+    assign ste_fmt = (ste_cdmax == 0 || d0[STE0_S1FMT +: 2] == 2'b11) ? S1FMT_LINEAR
+                                                                      : d0[STE0_S1FMT +: 2];
+    assign ste_cdmax = d0[STE0_CDMAX +: 5];
+    assign ste_ctx = {d0[PAW-1:STE0_CTXPTR], 6'b0};
+    assign ste_ctx_big = (({d0[51:STE0_CTXPTR], 6'b0}) >> OAS_BITS) != 0;
+    assign ste_dss = d1[STE1_S1DSS +: 2];
+    logic [4:0]  split, split_q;   // log2(CDs per leaf table), kept past the STE
+    assign split = (ste_fmt == S1FMT_4K_L2) ? 5'd6 : 5'd10;
+    logic [19:0] cd_lo;   // CD index inside its leaf table
+    assign cd_lo = cd_idx & ~(20'hFFFFF << split_q);
+
+    logic [5:0] cd_t0sz;
+    assign cd_t0sz = d0[CD0_T0SZ +: 6];
+    logic [2:0] cd_ips;
+    assign cd_ips = d0[CD0_IPS +: 3];
+    logic cd_illegal;
+    assign cd_illegal = !d0[CD0_V] || !d0[CD0_AA64] || d0[CD0_HA] || d0[CD0_HD] || d0[CD0_S] ||
+        (!d0[CD0_EPD0] && (d0[CD0_ENDI] || d0[CD0_TG0 +: 2] != 2'b00 ||
+                           cd_t0sz < 6'(T0SZ_MIN) || cd_t0sz > 6'(T0SZ_MAX) ||
+                           (({d1[51:CD1_TTB0], 4'b0}) >> ips_bits(cd_ips, OAS_BITS)) != 0));
+
+    // index of the current level's descriptor
+    function automatic logic [8:0] lvl_idx(logic [VAW-1:0] va, logic [1:0] l);
+        return va[12 + 9 * (3 - int'(l)) +: 9];
+    endfunction
+    function automatic logic [1:0] start_lvl(logic [5:0] t0sz);
+        if (t0sz <= 6'd24) return 2'd0;
+        if (t0sz <= 6'd33) return 2'd1;
+        return 2'd2;
+    endfunction
+    // the start-level table is aligned to its own size: 8 << (IA - level shift) bytes
+    function automatic logic [PAW-1:0] start_table(logic [PAW-1:4] ttb0, logic [5:0] t0sz);
+        int top;
+        top = (64 - int'(t0sz)) - (12 + 9 * (3 - int'(start_lvl(t0sz))));
+        return {ttb0, 4'b0} & ~((PAW'(8) << top) - PAW'(1));
+    endfunction
+
+    logic [PAW-1:0] pte_oa;
+    logic [1:0]     leaf_sz;
+    logic [PAW-1:0] leaf_mask;
+    perm_t          leaf_perm;
+    logic           t_ro, t_nouser, t_pxn, t_uxn;   // APTable/XNTable seen so far
+    assign leaf_sz = (lvl == 2'd3) ? SZ_4K : (lvl == 2'd2) ? SZ_2M : SZ_1G;
+    assign leaf_mask = size_mask(leaf_sz);
+    assign pte_oa = {d0[PAW-1:12], 12'b0};
+    assign leaf_perm = '{ro: d0[PTE_AP2] || t_ro, user: d0[PTE_AP1] && !t_nouser,
+                         pxn: d0[PTE_PXN] || t_pxn, uxn: d0[PTE_UXN] || t_uxn};
+
+    // fault outcome: configuration faults carry no transaction fields
+    function automatic res_t fault(logic [7:0] id, logic [PAW-1:0] fa, logic [1:0] ssvm);
+        res_t x;
+        x = '0;
+        x.kind = R_FAULT;
+        x.evt = id;
+        x.cls = CLASS_CD;
+        x.fetch = fa;
+        x.rec = 1'b1;
+        x.slverr = 1'b1;
+        x.ssvm = ssvm;
+        return x;
+    endfunction
+    // translation-related faults follow CD.R (record) and CD.A (abort vs RAZ/WI)
+    function automatic res_t xfault(logic [7:0] id, logic rec, logic abt);
+        res_t x;
+        x = '0;
+        x.kind = R_FAULT;
+        x.evt = id;
+        x.cls = CLASS_IN;
+        x.rec = rec;
+        x.slverr = abt;
+        x.txn = 1'b1;
+        return x;
+    endfunction
+
+    assign job_ready = (st == S_IDLE);
+    assign res_valid = (st == S_DONE);
+    assign res = r;
+    assign cf_valid = (st == S_CFILL);
+    assign cf_sid = j.sid;
+    assign cf_ssv = j.ssv;
+    assign cf_ssid = j.ssid;
+    assign cf_cfg = cfg;
+    assign tl_asid = cfg.asid;
+    assign tl_va = j.va[VAW-1:12];
+    assign tf_valid = (st == S_TFILL);
+    assign tf_asid = cfg.asid;
+    assign tf_va = j.va[VAW-1:12];
+    assign tf_pa = pte_oa[PAW-1:12] & ~leaf_mask[PAW-1:12];
+    assign tf_size = leaf_sz;
+    assign tf_perm = leaf_perm;
+
+    // start a read of one or two dwords, consumed in state `s`
+    task automatic start_read(logic [PAW-1:0] a, logic two, state_t s);
+        rd_addr <= a;
+        ar_len <= two ? 8'd1 : 8'd0;
+        st <= s;
+    endtask
+
+    // CD fetch for CD index `idx` once the STE is known
+    task automatic fetch_cd(logic [19:0] idx);
+        cd_idx <= idx;
+        split_q <= split;
+        if (ste_fmt != S1FMT_LINEAR)
+            start_read(ste_ctx + (PAW'(idx >> split) << 3), 1'b0, S_L1CD);
+        else
+            start_read(ste_ctx + (PAW'(idx) << 6), 1'b1, S_CD);
+    endtask
+
+    task automatic finish(res_t x);
+        r <= x;
+        st <= S_DONE;
+    endtask
+
+    task automatic set_mode(logic [1:0] m);
+        cfg <= '0;
+        cfg.mode <= m;
+        st <= S_CFILL;
+    endtask
+
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            st <= S_IDLE;
+            ar_len <= '0;
+        end else begin
+            case (st)
+                S_IDLE: if (job_valid) begin
+                    j <= job;
+                    cfg <= job.cfg;
+                    if (job.cfg_hit) st <= S_RANGE;
+                    else if ((job.sid >> strtab_log2size) != 0) begin
+                        r <= fault(EVT_C_BAD_STREAMID, '0, SSVM_TXN);
+                        r.rec <= recinvsid;
+                        st <= S_DONE;
+                    end
+                    else
+                        start_read(strtab_base + (PAW'(job.sid) << 6), 1'b1, S_STE);
+                end
+
+                // STE checks in the order of the golden model (sw/pasidsim/smmu_model.py)
+                S_STE: if (rd_done) begin
+                    if (rd_err) finish(fault(EVT_F_STE_FETCH, rd_addr, SSVM_TXN));
+                    else if (!d0[STE0_V]) finish(fault(EVT_C_BAD_STE, '0, SSVM_TXN));
+                    else if ((ste_cfg & 3'b100) == STE_CFG_ABORT) set_mode(CFG_ABORT);  // 0b0xx
+                    else if (ste_cfg != STE_CFG_BYPASS && ste_cfg != STE_CFG_S1 ||
+                             d1[STE1_STRW +: 2] != 2'b00)               // stage 2, not EL1
+                        finish(fault(EVT_C_BAD_STE, '0, SSVM_TXN));
+                    else if (ste_cfg == STE_CFG_BYPASS) begin
+                        if (j.ssv) finish(fault(EVT_C_BAD_SUBSTREAMID, '0, SSVM_SSID));
+                        else set_mode(CFG_BYPASS);
+                    end else if (int'(ste_cdmax) > SSID_BITS || d1[STE1_S1STALLD] || ste_ctx_big)
+                        finish(fault(EVT_C_BAD_STE, '0, SSVM_TXN));
+                    else if (ste_cdmax == 0) begin
+                        if (j.ssv) finish(fault(EVT_C_BAD_SUBSTREAMID, '0, SSVM_SSID));
+                        else fetch_cd('0);
+                    end else if (j.ssv) begin
+                        if ((j.ssid >> ste_cdmax) != 0)
+                            finish(fault(EVT_C_BAD_SUBSTREAMID, '0, SSVM_SSID));
+                        else if (ste_dss == S1DSS_SSID0 && j.ssid == 0)
+                            finish(fault(EVT_F_STREAM_DISABLED, '0, SSVM_NONE));
+                        else fetch_cd(j.ssid);
+                    end else if (ste_dss == S1DSS_BYPASS) set_mode(CFG_BYPASS);
+                    else if (ste_dss == S1DSS_SSID0) fetch_cd('0);
+                    else if (ste_dss == S1DSS_TERMINATE || ste_dss == 2'b11)  // 0b11 as 0b00
+                        finish(fault(EVT_F_STREAM_DISABLED, '0, SSVM_NONE));
+                end
+
+                S_L1CD: if (rd_done) begin
+                    if (rd_err) finish(fault(EVT_F_CD_FETCH, rd_addr, SSVM_TXN));
+                    else if (!d0[L1CD_V] || (({d0[51:L1CD_L2PTR], 12'b0}) >> OAS_BITS) != 0)
+                        finish(fault(EVT_C_BAD_SUBSTREAMID, '0, SSVM_SSID));
+                    else start_read({d0[PAW-1:L1CD_L2PTR], 12'b0} +
+                                    (PAW'(cd_lo) << 6), 1'b1, S_CD);
+                end
+
+                S_CD: if (rd_done) begin
+                    if (rd_err) finish(fault(EVT_F_CD_FETCH, rd_addr, SSVM_TXN));
+                    else if (cd_illegal) finish(fault(EVT_C_BAD_CD, '0, SSVM_TXN));
+                    else begin
+                        cfg.mode <= CFG_S1;
+                        cfg.asid <= d0[CD0_ASID +: 16];
+                        cfg.ttb0 <= d1[PAW-1:CD1_TTB0];
+                        cfg.t0sz <= cd_t0sz;
+                        cfg.epd0 <= d0[CD0_EPD0];
+                        cfg.ips <= cd_ips;
+                        cfg.affd <= d0[CD0_AFFD];
+                        cfg.wxn <= d0[CD0_WXN];
+                        cfg.pan <= d0[CD0_PAN];
+                        cfg.rec <= d0[CD0_R];
+                        cfg.abt <= d0[CD0_A];
+                        st <= S_CFILL;
+                    end
+                end
+
+                S_CFILL: if (cf_ready) begin
+                    if (cfg.mode == CFG_BYPASS && (j.va >> OAS_BITS) != '0)
+                        finish(xfault(EVT_F_ADDR_SIZE, 1'b1, 1'b1));
+                    else if (cfg.mode == CFG_BYPASS) begin
+                        r <= '0;
+                        r.kind <= R_PASS;
+                        r.pa <= PAW'(j.va);
+                        r.size <= SZ_NONE;
+                        st <= S_DONE;
+                    end else if (cfg.mode == CFG_ABORT) begin
+                        r <= '0;
+                        r.kind <= R_ABORT;
+                        r.slverr <= 1'b1;
+                        st <= S_DONE;
+                    end else st <= S_RANGE;
+                end
+
+                S_RANGE: begin
+                    t_ro <= 1'b0;
+                    t_nouser <= 1'b0;
+                    t_pxn <= 1'b0;
+                    t_uxn <= 1'b0;
+                    if (cfg.epd0 || !va_in_range(j.va, cfg.t0sz))
+                        finish(xfault(EVT_F_TRANSLATION, cfg.rec, cfg.abt));
+                    else if (tl_hit) begin
+                        if (perm_fault(tl_perm, j.rnw, j.priv, j.instr, cfg.pan, cfg.wxn))
+                            finish(xfault(EVT_F_PERMISSION, cfg.rec, cfg.abt));
+                        else begin
+                            r <= '0;
+                            r.kind <= R_PASS;
+                            r.pa <= {tl_pa, j.va[11:0]};
+                            r.size <= tl_size;
+                            st <= S_DONE;
+                        end
+                    end else begin
+                        lvl <= start_lvl(cfg.t0sz);
+                        start_read(start_table(cfg.ttb0, cfg.t0sz) +
+                                   (PAW'(lvl_idx(j.va, start_lvl(cfg.t0sz))) << 3), 1'b0, S_PTE);
+                    end
+                end
+
+                S_PTE: if (rd_done) begin
+                    if (rd_err) begin
+                        r <= '0;
+                        r.kind <= R_FAULT;
+                        r.evt <= EVT_F_WALK_EABT;
+                        r.cls <= CLASS_TT;
+                        r.fetch <= rd_addr;
+                        r.rec <= 1'b1;
+                        r.slverr <= 1'b1;
+                        r.txn <= 1'b1;
+                        st <= S_DONE;
+                    end else if (!d0[PTE_VALID] || (lvl == 2'd0 && !d0[PTE_TYPE]) ||
+                                 (lvl == 2'd3 && !d0[PTE_TYPE]))
+                        finish(xfault(EVT_F_TRANSLATION, cfg.rec, cfg.abt));
+                    else if (lvl != 2'd3 && d0[PTE_TYPE]) begin
+                        // table descriptor: next level
+                        if (pa_too_big(pte_oa, cfg.ips, OAS_BITS))
+                            finish(xfault(EVT_F_ADDR_SIZE, cfg.rec, cfg.abt));
+                        else begin
+                            lvl <= lvl + 2'd1;
+                            t_ro <= t_ro || d0[PTE_APT_RO];
+                            t_nouser <= t_nouser || d0[PTE_APT_NOUSER];
+                            t_pxn <= t_pxn || d0[PTE_PXNTABLE];
+                            t_uxn <= t_uxn || d0[PTE_UXNTABLE];
+                            start_read(pte_oa + (PAW'(lvl_idx(j.va, lvl + 2'd1)) << 3), 1'b0, S_PTE);
+                        end
+                    end else if (pa_too_big(pte_oa & ~leaf_mask, cfg.ips, OAS_BITS))
+                        finish(xfault(EVT_F_ADDR_SIZE, cfg.rec, cfg.abt));
+                    else if (!d0[PTE_AF] && !cfg.affd)
+                        finish(xfault(EVT_F_ACCESS, cfg.rec, cfg.abt));
+                    else st <= S_TFILL;
+                end
+
+                S_TFILL: if (tf_ready) begin
+                    if (perm_fault(leaf_perm, j.rnw, j.priv, j.instr, cfg.pan, cfg.wxn))
+                        finish(xfault(EVT_F_PERMISSION, cfg.rec, cfg.abt));
+                    else begin
+                        r <= '0;
+                        r.kind <= R_PASS;
+                        r.pa <= (pte_oa & ~leaf_mask) | (PAW'(j.va) & leaf_mask);
+                        r.size <= leaf_sz;
+                        st <= S_DONE;
+                    end
+                end
+
+                S_DONE: if (res_ready) st <= S_IDLE;
+                default: st <= S_IDLE;
+            endcase
+        end
+    end
+
+    wire unused_ok = &{1'b0, d0, d1, r_resp[0], j, cd_idx};
+endmodule

@@ -1,0 +1,249 @@
+// smmu_xlate: translation pipeline of one address channel (AR or AW).
+//
+// A request is looked up in the config cache and IOTLB in the cycle it arrives. A hit
+// (or a decision that needs no walk: SMMUEN=0, bypass, abort, out-of-range VA,
+// permission fault) is registered into the output stage: one cycle of latency and one
+// request per cycle. A miss is parked in a free slot whose walker resolves it while
+// later requests keep flowing (hit-under-miss). The output register is the single point
+// where hits and completed misses merge, so keeping same-ID requests in order only needs
+// a new request to wait while a slot holds its ID (IN_ORDER=1: while any slot is busy,
+// used by the write channel, whose W beats carry no ID).
+// A burst whose bytes leave the mapping of its first byte is turned into F_TRANSLATION.
+module smmu_xlate #(
+    parameter int  ID_WIDTH   = 4,
+    parameter int  SID_BITS   = 8,
+    parameter int  USER_WIDTH = 1 + 20 + SID_BITS,
+    parameter int  ADDR_WIDTH = 48,
+    parameter int  OAS_BITS   = 48,
+    parameter int  NSLOT      = 2,
+    parameter bit  IN_ORDER   = 1'b0,
+    parameter bit  IS_READ    = 1'b1
+) (
+    input  logic                    clk,
+    input  logic                    rst,
+    input  logic                    smmuen,
+    input  logic                    gbpa_abort,
+
+    // device address channel
+    input  logic                    s_valid,
+    output logic                    s_ready,
+    input  logic [ID_WIDTH-1:0]     s_id,
+    input  logic [ADDR_WIDTH-1:0]   s_addr,
+    input  logic [7:0]              s_len,
+    input  logic [2:0]              s_size,
+    input  logic [1:0]              s_burst,
+    input  logic                    s_lock,
+    input  logic [3:0]              s_cache,
+    input  logic [2:0]              s_prot,
+    input  logic [USER_WIDTH-1:0]   s_user,
+
+    // cache lookups
+    output logic [31:0]             cl_sid,
+    output logic                    cl_ssv,
+    output logic [19:0]             cl_ssid,
+    input  logic                    cl_hit,
+    input  smmu_pkg::cfg_t          cl_cfg,
+    output logic [15:0]             tl_asid,
+    output logic [smmu_pkg::VAW-1:12] tl_va,
+    input  logic                    tl_hit,
+    input  logic [smmu_pkg::PAW-1:12] tl_pa,
+    input  logic [1:0]              tl_size,
+    input  smmu_pkg::perm_t         tl_perm,
+
+    // walkers, one per slot
+    output logic [NSLOT-1:0]        wj_valid,
+    input  logic [NSLOT-1:0]        wj_ready,
+    output smmu_pkg::job_t [NSLOT-1:0] wj_job,
+    input  logic [NSLOT-1:0]        wr_valid,
+    output logic [NSLOT-1:0]        wr_ready,
+    input  smmu_pkg::res_t [NSLOT-1:0] wr_res,
+
+    // translated / decided request
+    output logic                    o_valid,
+    input  logic                    o_ready,
+    output logic [ID_WIDTH-1:0]     o_id,
+    output logic [smmu_pkg::PAW-1:0] o_addr,
+    output logic [7:0]              o_len,
+    output logic [2:0]              o_size,
+    output logic [1:0]              o_burst,
+    output logic                    o_lock,
+    output logic [3:0]              o_cache,
+    output logic [2:0]              o_prot,
+    output logic [1:0]              o_kind,     // smmu_pkg::R_*
+    output logic                    o_slverr,   // terminated: SLVERR (else RAZ/WI, OKAY)
+    output logic                    o_rec,      // R_FAULT: write the event record
+    output smmu_pkg::evt_t          o_evt
+);
+    import smmu_pkg::*;
+    localparam int SW = (NSLOT > 1) ? $clog2(NSLOT) : 1;
+
+    // a parked request (also the shape of the incoming one)
+    typedef struct packed {
+        logic [ID_WIDTH-1:0] id;
+        logic [VAW-1:0]      va;
+        logic [7:0]          len;
+        logic [2:0]          size;
+        logic [1:0]          burst;
+        logic                lock;
+        logic [3:0]          cache;
+        logic [2:0]          prot;
+        logic [31:0]         sid;
+        logic                ssv;
+        logic [19:0]         ssid;
+    } req_t;
+
+    req_t in;
+    assign in = '{id: s_id, va: VAW'(s_addr), len: s_len, size: s_size, burst: s_burst,
+                  lock: s_lock, cache: s_cache, prot: s_prot,
+                  sid: 32'(s_user[SID_BITS-1:0]), ssv: s_user[SID_BITS + 20],
+                  ssid: s_user[SID_BITS + 20] ? s_user[SID_BITS +: 20] : 20'd0};
+
+    // ------------------------------------------------------------ hit path
+    assign cl_sid = in.sid;
+    assign cl_ssv = in.ssv;
+    assign cl_ssid = in.ssid;
+    assign tl_asid = cl_cfg.asid;
+    assign tl_va = in.va[VAW-1:12];
+
+    function automatic res_t xfault(logic [7:0] id, logic rec, logic abt);
+        res_t x;
+        x = '0;
+        x.kind = R_FAULT;
+        x.evt = id;
+        x.cls = CLASS_IN;
+        x.rec = rec;
+        x.slverr = abt;
+        x.txn = 1'b1;
+        return x;
+    endfunction
+
+    res_t hres;   // outcome when no walk is needed
+    logic miss;
+    wire  big = (in.va >> OAS_BITS) != '0;   // untranslated address beyond the OAS
+    always_comb begin
+        hres = '0;
+        miss = 1'b0;
+        if (!smmuen) begin
+            hres.kind = (gbpa_abort || big) ? R_ABORT : R_PASS;
+            hres.slverr = 1'b1;
+            hres.pa = PAW'(in.va);
+            hres.size = SZ_NONE;
+        end else if (!cl_hit) miss = 1'b1;
+        else if (cl_cfg.mode == CFG_BYPASS && big) begin
+            hres = xfault(EVT_F_ADDR_SIZE, 1'b1, 1'b1);
+        end else if (cl_cfg.mode == CFG_BYPASS) begin
+            hres.kind = R_PASS;
+            hres.pa = PAW'(in.va);
+            hres.size = SZ_NONE;
+        end else if (cl_cfg.mode == CFG_ABORT) begin
+            hres.kind = R_ABORT;
+            hres.slverr = 1'b1;
+        end else if (cl_cfg.epd0 || !va_in_range(in.va, cl_cfg.t0sz))
+            hres = xfault(EVT_F_TRANSLATION, cl_cfg.rec, cl_cfg.abt);
+        else if (!tl_hit) miss = 1'b1;
+        else if (perm_fault(tl_perm, IS_READ, in.prot[0], IS_READ && in.prot[2], cl_cfg.pan,
+                            cl_cfg.wxn))
+            hres = xfault(EVT_F_PERMISSION, cl_cfg.rec, cl_cfg.abt);
+        else begin
+            hres.kind = R_PASS;
+            hres.pa = {tl_pa, in.va[11:0]};
+            hres.size = tl_size;
+        end
+    end
+
+    // ------------------------------------------------------------ slots
+    logic [NSLOT-1:0] busy, pend;   // pend: job not yet taken by the walker
+    req_t [NSLOT-1:0] sreq;
+    job_t [NSLOT-1:0] sjob;
+
+    logic             blocked, free_v, done_v;
+    logic [SW-1:0]    free_i, done_i;
+    always_comb begin
+        blocked = 1'b0;
+        free_v = 1'b0;
+        free_i = '0;
+        done_v = 1'b0;
+        done_i = '0;
+        for (int k = NSLOT - 1; k >= 0; k--) begin
+            if (busy[k] && (IN_ORDER || sreq[k].id == in.id)) blocked = 1'b1;
+            if (!busy[k]) begin free_v = 1'b1; free_i = SW'(k); end
+            if (wr_valid[k]) begin done_v = 1'b1; done_i = SW'(k); end
+        end
+    end
+
+    assign wj_valid = pend;
+    assign wj_job = sjob;
+
+    // ------------------------------------------------------------ output stage
+    logic out_free;
+    assign out_free = !o_valid || o_ready;
+
+    // a completed miss takes the output stage before new hits
+    assign s_ready = !blocked && (miss ? free_v : (out_free && !done_v));
+    wire take_hit  = s_valid && s_ready && !miss;
+    wire take_miss = s_valid && s_ready && miss;
+    wire take_done = done_v && out_free;
+    always_comb begin
+        wr_ready = '0;
+        if (take_done) wr_ready[done_i] = 1'b1;
+    end
+
+    // burst bounds: the last byte of an INCR burst must stay inside the first byte's mapping
+    function automatic logic leaves(logic [VAW-1:0] va, logic [7:0] len, logic [2:0] size,
+                                    logic [1:0] burst, logic [1:0] kind, logic [1:0] msize);
+        logic [VAW-1:0] first, last;
+        if (kind != R_PASS || msize == SZ_NONE || burst != 2'b01) return 1'b0;
+        first = va & ~((VAW'(1) << size) - VAW'(1));
+        last = first + ((VAW'(len) + VAW'(1)) << size) - VAW'(1);
+        return ((first ^ last) & ~VAW'(size_mask(msize))) != '0;
+    endfunction
+
+    task automatic load(req_t q, res_t x);
+        logic lv, txn;
+        lv = leaves(q.va, q.len, q.size, q.burst, x.kind, x.size);
+        o_valid <= 1'b1;
+        o_id <= q.id;
+        o_addr <= (x.kind == R_PASS && !lv) ? x.pa : PAW'(q.va);
+        o_len <= q.len;
+        o_size <= q.size;
+        o_burst <= q.burst;
+        o_lock <= q.lock;
+        o_cache <= q.cache;
+        o_prot <= q.prot;
+        o_kind <= lv ? R_FAULT : x.kind;
+        o_slverr <= lv ? 1'b1 : x.slverr;
+        o_rec <= lv ? 1'b1 : x.rec;
+        txn = lv || x.txn;
+        o_evt <= '{id: lv ? EVT_F_TRANSLATION : x.evt,
+                   ssv: q.ssv && (lv || x.ssvm == SSVM_TXN),
+                   ssid: (lv || x.ssvm != SSVM_NONE) ? q.ssid : 20'd0, sid: q.sid,
+                   pnu: txn && q.prot[0], ind: txn && IS_READ && q.prot[2],
+                   rnw: txn && IS_READ, cls: lv ? CLASS_IN : x.cls,
+                   addr: txn ? q.va : '0, fetch: lv ? '0 : x.fetch};
+    endtask
+
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            o_valid <= 1'b0;
+            busy <= '0;
+            pend <= '0;
+        end else begin
+            if (o_valid && o_ready) o_valid <= 1'b0;
+            if (take_done) begin
+                load(sreq[done_i], wr_res[done_i]);
+                busy[done_i] <= 1'b0;
+            end else if (take_hit) load(in, hres);
+            for (int k = 0; k < NSLOT; k++)
+                if (pend[k] && wj_ready[k]) pend[k] <= 1'b0;
+            if (take_miss) begin
+                busy[free_i] <= 1'b1;
+                pend[free_i] <= 1'b1;
+                sreq[free_i] <= in;
+                sjob[free_i] <= '{sid: in.sid, ssv: in.ssv, ssid: in.ssid, va: in.va,
+                                  rnw: IS_READ, priv: in.prot[0], instr: IS_READ && in.prot[2],
+                                  cfg_hit: cl_hit, cfg: cl_cfg};
+            end
+        end
+    end
+
+endmodule
