@@ -1,0 +1,268 @@
+// Descriptor engine: takes one descriptor of the queue the dispatcher hands it,
+// fetches it, validates it, cuts it into chunks for the read and
+// write engines, collects the chunk results in order, writes the completion
+// record and reports head advance, errors and interrupts to the register block.
+// The descriptor fetch and the completion write use ID_CTRL; all of a
+// descriptor's requests carry the PASID its queue had when it was picked.
+module dma_ctrl import dma_pkg::*; #(
+  parameter int DB = 8,
+  parameter int QW = 2
+) (
+  input  logic            clk,
+  input  logic            rst,
+  // dispatcher: a queue's next descriptor, taken when idle
+  output logic            idle,
+  input  logic            go,
+  input  logic [QW-1:0]   go_q,
+  input  logic            go_ssv,
+  input  logic [19:0]     go_ssid,
+  input  logic [47:0]     go_daddr,
+  // one event per descriptor to the register block, held until taken
+  output logic            ev_valid,
+  input  logic            ev_ready,
+  output logic [QW-1:0]   ev_q,
+  output logic            ev_head_inc,
+  output logic [7:0]      ev_err,
+  output logic            ev_halt,
+  output logic [47:0]     ev_err_addr,
+  output logic            ev_irq,
+  output logic [QW-1:0]   cur_q,
+  output logic            cur_ssv,
+  output logic [19:0]     cur_ssid,
+  // descriptor fetch (ID_CTRL)
+  output logic            ar_valid,
+  input  logic            ar_ready,
+  output logic [47:0]     ar_addr,
+  output logic [7:0]      ar_len,
+  input  logic            r_valid,
+  output logic            r_ready,
+  input  logic [DB*8-1:0] r_data,
+  input  logic [1:0]      r_resp,
+  input  logic            r_last,
+  // completion write (ID_CTRL)
+  output logic            aw_valid,
+  input  logic            aw_ready,
+  output logic [47:0]     aw_addr,
+  output logic [7:0]      aw_len,
+  output logic            w_valid,
+  input  logic            w_ready,
+  output logic [DB*8-1:0] w_data,
+  output logic            w_last,
+  input  logic            b_valid,
+  output logic            b_ready,
+  input  logic [1:0]      b_resp,
+  // chunks to both engines, results back
+  output logic            ck_valid,
+  input  logic            ck_ready,
+  output chunk_t          ck,
+  output logic            abort,
+  output logic            desc_start,
+  input  logic            res_valid,
+  output logic            res_ready,
+  input  chunk_res_t      res
+);
+  localparam int DESC_BEATS = 64 / DB;
+  localparam int COMP_BEATS = 32 / DB;
+  typedef enum logic [2:0] {S_IDLE, S_FAR, S_FR, S_DEC, S_RUN, S_CW, S_FIN, S_EV} state_t;
+
+  state_t       state;
+  logic [511:0] desc;
+  logic [3:0]   beat;
+  logic         rerr;
+  logic [47:0]  daddr;
+
+  // descriptor fields (layout: sw/pasidsim/dma_desc.py)
+  logic [7:0]  op, flags;
+  logic [15:0] rsv;
+  logic [31:0] len;
+  logic [63:0] src, dst, pattern, comp;
+  assign op = desc[7:0];
+  assign flags = desc[15:8];
+  assign rsv = desc[31:16];
+  assign len = desc[63:32];
+  assign src = desc[127:64];
+  assign dst = desc[191:128];
+  assign pattern = desc[255:192];
+  assign comp = desc[319:256];
+
+  // ---------------------------------------------------------------- validation
+  logic comp_bad, is_data, has_src;
+  logic [7:0] vstatus;
+  always_comb begin
+    logic [64:0] dend, send;
+    comp_bad = flags[FL_COMP] && (comp[4:0] != 0 || comp[63:48] != 0);
+    is_data  = op == OP_MEMMOVE || op == OP_FILL || op == OP_COMPARE;
+    has_src  = op == OP_MEMMOVE || op == OP_COMPARE;
+    dend = {1'b0, dst} + 65'(len);
+    send = {1'b0, src} + 65'(len);
+    if (op > OP_COMPARE) vstatus = ST_INV_OPCODE;
+    else if ((flags & ~FLAGS_VALID) != 0 || rsv != 0) vstatus = ST_INV_FLAGS;
+    else if (!is_data) vstatus = ST_SUCCESS;
+    else if (len == 0 || len > (32'd1 << MAX_LEN_LOG2)) vstatus = ST_INV_LENGTH;
+    else if (dend > (65'd1 << VA_BITS) || (has_src && send > (65'd1 << VA_BITS)))
+      vstatus = ST_INV_ADDR;
+    else if (op == OP_MEMMOVE && src < dst + 64'(len) && dst < src + 64'(len)) vstatus = ST_OVERLAP;
+    else vstatus = ST_SUCCESS;
+  end
+
+  // ---------------------------------------------------------------- run state
+  logic [20:0] coff;          // offset of the next chunk to issue
+  logic [47:0] cs, cd;        // its source and destination VAs
+  logic [2:0]  inflight;
+  logic        stopped;
+  logic [7:0]  status, result, finfo;
+  logic [31:0] nbytes;
+  logic [63:0] faddr;
+  logic [7:0]  qerr;
+  logic        cw_aw_done, cw_err_halt;
+  logic [2:0]  cw_beat;
+
+  logic [12:0] clen;
+  always_comb begin
+    logic [31:0] rem;
+    logic [12:0] to_d, to_s;
+    rem  = len - 32'(coff);
+    to_d = 13'h1000 - 13'(cd[11:0]);
+    to_s = has_src ? 13'h1000 - 13'(cs[11:0]) : 13'h1000;
+    clen = (to_d < to_s) ? to_d : to_s;
+    if (rem < 32'(clen)) clen = 13'(rem);
+  end
+
+  assign ck_valid = state == S_RUN && !stopped && 32'(coff) < len && inflight < 3'd4;
+  assign ck = '{has_src: has_src, is_fill: op == OP_FILL, is_cmp: op == OP_COMPARE,
+                off: coff, src: cs, dst: cd, len: clen, pattern: pattern};
+  assign abort = stopped;
+  assign res_ready = state == S_RUN;
+  assign desc_start = state == S_DEC;
+
+  logic ck_fire, res_fire;
+  assign ck_fire  = ck_valid && ck_ready;
+  assign res_fire = res_valid && res_ready;
+
+  // ---------------------------------------------------------------- bus outputs
+  assign ar_valid = state == S_FAR;
+  assign ar_addr  = daddr;
+  assign ar_len   = 8'(DESC_BEATS - 1);
+  assign r_ready  = state == S_FR;
+
+  logic [255:0] record;
+  assign record = {128'd0, faddr, nbytes, 8'd0, finfo, result, status};
+  assign aw_valid = state == S_CW && !cw_aw_done;
+  assign aw_addr  = comp[47:0];
+  assign aw_len   = 8'(COMP_BEATS - 1);
+  assign w_valid  = state == S_CW && 32'(cw_beat) < COMP_BEATS;
+  assign w_data   = record[32'(cw_beat) * DB * 8 +: DB * 8];
+  assign w_last   = 32'(cw_beat) == COMP_BEATS - 1;
+  assign b_ready  = state == S_CW;
+
+  assign idle = state == S_IDLE;
+  assign ev_valid = state == S_EV;
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      state <= S_IDLE;
+      cur_q <= '0;
+      cur_ssv <= 1'b0;
+      cur_ssid <= '0;
+      desc <= '0;
+    end else begin
+      case (state)
+        S_IDLE: if (go) begin
+          cur_q <= go_q;
+          cur_ssv <= go_ssv;
+          cur_ssid <= go_ssid;
+          daddr <= go_daddr;
+          ev_head_inc <= 1'b0;
+          ev_err <= QE_NONE;
+          ev_halt <= 1'b0;
+          ev_irq <= 1'b0;
+          state <= S_FAR;
+        end
+        S_FAR: if (ar_ready) begin
+          beat <= '0;
+          rerr <= 1'b0;
+          state <= S_FR;
+        end
+        S_FR: if (r_valid) begin
+          desc[32'(beat) * DB * 8 +: DB * 8] <= r_data;
+          beat <= beat + 4'd1;
+          if (r_resp != 2'b00) rerr <= 1'b1;
+          if (r_last) begin
+            if (rerr || r_resp != 2'b00) begin
+              ev_q <= cur_q; ev_err <= QE_DESC_FETCH; ev_halt <= 1'b1;
+              ev_err_addr <= daddr;
+              state <= S_EV;
+            end else state <= S_DEC;
+          end
+        end
+        S_DEC: begin
+          coff <= '0;
+          cs <= src[47:0];
+          cd <= dst[47:0];
+          inflight <= '0;
+          stopped <= 1'b0;
+          result <= '0; finfo <= '0; faddr <= '0;
+          status <= vstatus;
+          nbytes <= (vstatus == ST_SUCCESS && is_data) ? len : 32'd0;
+          qerr <= (vstatus == ST_SUCCESS) ? QE_NONE : QE_INV_DESC;
+          cw_aw_done <= 1'b0;
+          cw_beat <= '0;
+          cw_err_halt <= 1'b0;
+          if (comp_bad) begin
+            // nowhere to report: count the descriptor as consumed and flag the queue
+            ev_q <= cur_q; ev_head_inc <= 1'b1; ev_err <= QE_INV_DESC;
+            ev_irq <= flags[FL_IRQ];
+            state <= S_EV;
+          end else if (vstatus == ST_SUCCESS && is_data) state <= S_RUN;
+          else state <= flags[FL_COMP] ? S_CW : S_FIN;
+        end
+        S_RUN: begin
+          inflight <= inflight + (ck_fire ? 3'd1 : 3'd0) - (res_fire ? 3'd1 : 3'd0);
+          if (ck_fire) begin
+            coff <= coff + 21'(clen);
+            cs <= cs + 48'(clen);
+            cd <= cd + 48'(clen);
+          end
+          if (res_fire && !stopped) begin
+            if (res.code == CR_FAULT || res.code == CR_BUS) begin
+              stopped <= 1'b1;
+              status <= res.code == CR_BUS ? ST_BUS_ERROR : ST_PAGE_FAULT;
+              qerr <= res.code == CR_BUS ? QE_BUS_ERROR : QE_NONE;
+              finfo <= {7'd0, res.is_write};
+              faddr <= {16'd0, (res.on_dst ? dst[47:0] : src[47:0]) + 48'(res.off)};
+              nbytes <= 32'(res.off);
+            end else if (res.mismatch) begin
+              stopped <= 1'b1;
+              result <= 8'd1;
+              nbytes <= 32'(res.off) + 32'(res.mism_off);
+            end
+          end
+          if (inflight == 0 && !ck_valid && !res_valid && (stopped || 32'(coff) >= len))
+            state <= flags[FL_COMP] ? S_CW : S_FIN;
+        end
+        S_CW: begin
+          if (aw_valid && aw_ready) cw_aw_done <= 1'b1;
+          if (w_valid && w_ready) cw_beat <= cw_beat + 3'd1;
+          if (b_valid) begin
+            if (b_resp != 2'b00) cw_err_halt <= 1'b1;
+            state <= S_FIN;
+          end
+        end
+        S_FIN: begin
+          ev_q <= cur_q;
+          ev_head_inc <= 1'b1;
+          ev_err <= cw_err_halt ? QE_COMP_WRITE : qerr;
+          ev_halt <= cw_err_halt;
+          ev_err_addr <= comp[47:0];
+          ev_irq <= flags[FL_IRQ];
+          state <= S_EV;
+        end
+        S_EV: if (ev_ready) state <= S_IDLE;
+        default: state <= S_IDLE;
+      endcase
+    end
+  end
+
+  // BOF needs nothing here: with a stalling SMMU a faulting access just takes long
+  wire unused = &{1'b0, flags[FL_BOF], desc[511:320], res.len};
+endmodule

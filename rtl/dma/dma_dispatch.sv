@@ -1,0 +1,71 @@
+// Hands queues to idle engines and funnels the engines' events to the register
+// block. Queues are picked round-robin among those ready and not already owned
+// by an engine (a queue's descriptors stay in order because only one engine
+// works on a queue at a time). Ownership ends when the queue's event is taken,
+// the same edge at which the register block applies it, so the next pick sees
+// the updated head.
+module dma_dispatch #(
+  parameter int NQ = 4,
+  parameter int NE = 2,
+  parameter int QW = 2
+) (
+  input  logic            clk,
+  input  logic            rst,
+  input  logic [NQ-1:0]   q_ready,
+  input  logic [NQ-1:0]   q_nopasid,
+  input  logic [NQ*20-1:0] q_pasid,
+  input  logic [NQ*48-1:0] q_desc_addr,
+  input  logic [NE-1:0]   e_idle,
+  output logic [NE-1:0]   e_go,
+  output logic [QW-1:0]   go_q,
+  output logic            go_ssv,
+  output logic [19:0]     go_ssid,
+  output logic [47:0]     go_daddr,
+  input  logic [NE-1:0]   e_ev_valid,
+  input  logic [NE*QW-1:0] e_ev_q,
+  output logic [NE-1:0]   e_ev_ready,
+  output logic            ev_sel_valid,
+  output logic [(NE > 1 ? $clog2(NE) : 1)-1:0] ev_sel,
+  output logic [NQ-1:0]   owned
+);
+  logic gnt_valid, any_idle;
+  logic [QW-1:0] gnt;
+  logic [NE-1:0] first_idle;
+
+  dma_rr_arb #(.N(NQ), .IW(QW)) u_arb (
+    .clk, .rst, .req(q_ready & ~owned), .take(any_idle), .gnt_valid, .gnt
+  );
+
+  always_comb begin
+    first_idle = '0;
+    for (int e = NE - 1; e >= 0; e--) if (e_idle[e]) first_idle = NE'(1) << e;
+    any_idle = |e_idle;
+    e_go     = (gnt_valid && any_idle) ? first_idle : '0;
+    go_q     = gnt;
+    go_ssv   = !q_nopasid[gnt];
+    go_ssid  = q_nopasid[gnt] ? 20'd0 : q_pasid[32'(gnt)*20 +: 20];
+    go_daddr = q_desc_addr[32'(gnt)*48 +: 48];
+  end
+
+  // one event per cycle, lowest engine first (events are one per descriptor)
+  always_comb begin
+    e_ev_ready = '0;
+    ev_sel_valid = 1'b0;
+    ev_sel = '0;
+    for (int e = NE - 1; e >= 0; e--) begin
+      if (e_ev_valid[e]) begin
+        e_ev_ready = NE'(1) << e;
+        ev_sel_valid = 1'b1;
+        ev_sel = $bits(ev_sel)'(e);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) owned <= '0;
+    else begin
+      if (ev_sel_valid) owned[e_ev_q[32'(ev_sel)*QW +: QW]] <= 1'b0;
+      if (gnt_valid && any_idle) owned[gnt] <= 1'b1;
+    end
+  end
+endmodule

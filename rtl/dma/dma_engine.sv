@@ -1,0 +1,132 @@
+// One descriptor engine with its datapath: descriptor engine (dma_ctrl), read
+// engine + realigner, data FIFO and write/compare engine. It serves one queue's
+// descriptor at a time; dma_top runs NE of them side by side so a queue whose
+// access is stalled (SMMU stall mode) only holds up its own engine.
+// Request streams: index 0 = descriptor fetch / completion write, 1 = source
+// reads / data writes, 2 = compare reads (AR only).
+module dma_engine import dma_pkg::*; #(
+  parameter int DB = 8,
+  parameter int QW = 2
+) (
+  input  logic            clk,
+  input  logic            rst,
+  output logic            idle,
+  input  logic            go,
+  input  logic [QW-1:0]   go_q,
+  input  logic            go_ssv,
+  input  logic [19:0]     go_ssid,
+  input  logic [47:0]     go_daddr,
+  output logic            ev_valid,
+  input  logic            ev_ready,
+  output logic [QW-1:0]   ev_q,
+  output logic            ev_head_inc,
+  output logic [7:0]      ev_err,
+  output logic            ev_halt,
+  output logic [47:0]     ev_err_addr,
+  output logic            ev_irq,
+  output logic [20:0]     tag,          // {ssv, ssid} of the descriptor in progress
+  output logic [2:0]      ar_valid,
+  input  logic [2:0]      ar_ready,
+  output logic [3*48-1:0] ar_addr,
+  output logic [3*8-1:0]  ar_len,
+  input  logic [2:0]      r_valid,
+  output logic [2:0]      r_ready,
+  input  logic [DB*8-1:0] r_data,
+  input  logic [1:0]      r_resp,
+  input  logic            r_last,
+  output logic [1:0]      aw_valid,
+  input  logic [1:0]      aw_ready,
+  output logic [2*48-1:0] aw_addr,
+  output logic [2*8-1:0]  aw_len,
+  output logic [1:0]      w_valid,
+  input  logic [1:0]      w_ready,
+  output logic [2*DB*8-1:0] w_data,
+  output logic [2*DB-1:0] w_strb,
+  output logic [1:0]      w_last,
+  input  logic [1:0]      b_valid,
+  output logic [1:0]      b_ready,
+  input  logic [1:0]      b_resp
+);
+  localparam int FIFO_DEPTH = 2 * 4096 / DB;   // two chunks: one being written, one read
+
+  logic cur_ssv;
+  logic [19:0] cur_ssid;
+  logic [QW-1:0] cur_q;
+  logic ck_valid, ck_ready, abort, desc_start, res_valid, res_ready;
+  chunk_t ck, rc, wc;
+  chunk_res_t res;
+  logic rc_valid, rc_ready, wc_valid, wc_ready, rcq_ready, wcq_ready;
+  logic st_valid, st_ready, rs_valid, rs_ready;
+  rd_status_t st, rs;
+  logic d_in_valid, d_in_ready, d_out_valid, d_out_ready;
+  logic [DB*8-1:0] d_in, d_out;
+
+  assign tag = {cur_ssv, cur_ssid};
+  assign w_strb[DB-1:0] = '1;   // the completion record is written whole
+
+  dma_ctrl #(.DB(DB), .QW(QW)) u_ctrl (
+    .clk, .rst,
+    .idle, .go, .go_q, .go_ssv, .go_ssid, .go_daddr,
+    .ev_valid, .ev_ready, .ev_q, .ev_head_inc, .ev_err, .ev_halt, .ev_err_addr, .ev_irq,
+    .cur_q, .cur_ssv, .cur_ssid,
+    .ar_valid(ar_valid[0]), .ar_ready(ar_ready[0]), .ar_addr(ar_addr[0 +: 48]),
+    .ar_len(ar_len[0 +: 8]),
+    .r_valid(r_valid[0]), .r_ready(r_ready[0]), .r_data, .r_resp, .r_last,
+    .aw_valid(aw_valid[0]), .aw_ready(aw_ready[0]), .aw_addr(aw_addr[0 +: 48]),
+    .aw_len(aw_len[0 +: 8]),
+    .w_valid(w_valid[0]), .w_ready(w_ready[0]), .w_data(w_data[0 +: DB*8]), .w_last(w_last[0]),
+    .b_valid(b_valid[0]), .b_ready(b_ready[0]), .b_resp,
+    .ck_valid, .ck_ready, .ck, .abort, .desc_start, .res_valid, .res_ready, .res
+  );
+
+  // each chunk goes to both engines at once
+  assign ck_ready = rcq_ready && wcq_ready;
+  dma_fifo #(.W($bits(chunk_t)), .DEPTH(4)) u_rcq (
+    .clk, .rst, .in_valid(ck_valid && ck_ready), .in_ready(rcq_ready), .in_data(ck),
+    .out_valid(rc_valid), .out_ready(rc_ready), .out_data(rc)
+  );
+  dma_fifo #(.W($bits(chunk_t)), .DEPTH(4)) u_wcq (
+    .clk, .rst, .in_valid(ck_valid && ck_ready), .in_ready(wcq_ready), .in_data(ck),
+    .out_valid(wc_valid), .out_ready(wc_ready), .out_data(wc)
+  );
+
+  dma_rd_eng #(.DB(DB), .FIFO_DEPTH(FIFO_DEPTH)) u_rd (
+    .clk, .rst, .cmd_valid(rc_valid), .cmd_ready(rc_ready), .cmd(rc), .abort,
+    .ar_valid(ar_valid[1]), .ar_ready(ar_ready[1]), .ar_addr(ar_addr[48 +: 48]),
+    .ar_len(ar_len[8 +: 8]),
+    .r_valid(r_valid[1]), .r_ready(r_ready[1]), .r_data, .r_resp,
+    .o_valid(d_in_valid), .o_ready(d_in_ready), .o_data(d_in),
+    .fifo_pop(d_out_valid && d_out_ready),
+    .st_valid(rs_valid), .st_ready(rs_ready), .st(rs)
+  );
+
+  // Holds a status for every chunk in flight, so the realigner never waits for
+  // the write engine: R beats of later chunks keep draining while the write
+  // engine waits for its COMPARE beats queued behind them.
+  dma_fifo #(.W($bits(rd_status_t)), .DEPTH(8)) u_stq (
+    .clk, .rst, .in_valid(rs_valid), .in_ready(rs_ready), .in_data(rs),
+    .out_valid(st_valid), .out_ready(st_ready), .out_data(st)
+  );
+
+  dma_fifo #(.W(DB*8), .DEPTH(FIFO_DEPTH)) u_data (
+    .clk, .rst, .in_valid(d_in_valid), .in_ready(d_in_ready), .in_data(d_in),
+    .out_valid(d_out_valid), .out_ready(d_out_ready), .out_data(d_out)
+  );
+
+  dma_wr_eng #(.DB(DB)) u_wr (
+    .clk, .rst, .desc_start, .cmd_valid(wc_valid), .cmd_ready(wc_ready), .cmd(wc),
+    .st_valid, .st_ready, .st,
+    .f_valid(d_out_valid), .f_ready(d_out_ready), .f_data(d_out),
+    .aw_valid(aw_valid[1]), .aw_ready(aw_ready[1]), .aw_addr(aw_addr[48 +: 48]),
+    .aw_len(aw_len[8 +: 8]),
+    .w_valid(w_valid[1]), .w_ready(w_ready[1]), .w_data(w_data[DB*8 +: DB*8]),
+    .w_strb(w_strb[DB +: DB]), .w_last(w_last[1]),
+    .b_valid(b_valid[1]), .b_ready(b_ready[1]), .b_resp,
+    .ar_valid(ar_valid[2]), .ar_ready(ar_ready[2]), .ar_addr(ar_addr[96 +: 48]),
+    .ar_len(ar_len[16 +: 8]),
+    .r_valid(r_valid[2]), .r_ready(r_ready[2]), .r_data, .r_resp,
+    .res_valid, .res_ready, .res
+  );
+
+  wire unused = &{1'b0, cur_q};
+endmodule

@@ -1,0 +1,36 @@
+// Synchronous FIFO, first-word-fall-through. DEPTH must be a power of two.
+module dma_fifo #(
+  parameter int W = 8,
+  parameter int DEPTH = 4
+) (
+  input  logic         clk,
+  input  logic         rst,
+  input  logic         in_valid,
+  output logic         in_ready,
+  input  logic [W-1:0] in_data,
+  output logic         out_valid,
+  input  logic         out_ready,
+  output logic [W-1:0] out_data
+);
+  localparam int AW = (DEPTH > 1) ? $clog2(DEPTH) : 1;
+  logic [W-1:0] mem [DEPTH];
+  logic [AW:0]  wp, rp;
+
+  assign in_ready  = (wp - rp) != (AW+1)'(DEPTH);
+  assign out_valid = wp != rp;
+  assign out_data  = mem[rp[AW-1:0]];
+
+  always_ff @(posedge clk) begin
+    if (in_valid && in_ready) mem[wp[AW-1:0]] <= in_data;
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      wp <= '0;
+      rp <= '0;
+    end else begin
+      if (in_valid && in_ready) wp <= wp + 1'b1;
+      if (out_valid && out_ready) rp <= rp + 1'b1;
+    end
+  end
+endmodule

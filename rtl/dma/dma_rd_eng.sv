@@ -1,0 +1,110 @@
+// Read engine: issues the source reads of each chunk (INCR bursts of up to 256
+// beats, never crossing 4 KiB because a chunk stays inside one source page) as
+// soon as the data FIFO has room reserved for the whole chunk, so the R channel
+// is never stalled for lack of space and many reads can be outstanding. The
+// realigner turns the returning beats into destination-aligned FIFO entries.
+module dma_rd_eng import dma_pkg::*; #(
+  parameter int DB = 8,
+  parameter int FIFO_DEPTH = 1024
+) (
+  input  logic            clk,
+  input  logic            rst,
+  input  logic            cmd_valid,
+  output logic            cmd_ready,
+  input  chunk_t          cmd,
+  input  logic            abort,        // descriptor aborted: issue no more reads
+  // AR (ID_RD)
+  output logic            ar_valid,
+  input  logic            ar_ready,
+  output logic [47:0]     ar_addr,
+  output logic [7:0]      ar_len,
+  // R (ID_RD beats)
+  input  logic            r_valid,
+  output logic            r_ready,
+  input  logic [DB*8-1:0] r_data,
+  input  logic [1:0]      r_resp,
+  // to the data FIFO
+  output logic            o_valid,
+  input  logic            o_ready,
+  output logic [DB*8-1:0] o_data,
+  input  logic            fifo_pop,     // one entry left the data FIFO
+  // per-chunk read status
+  output logic            st_valid,
+  input  logic            st_ready,
+  output rd_status_t      st
+);
+  localparam int LB = $clog2(DB);
+  localparam int FW = $clog2(FIFO_DEPTH + 1);
+
+  // ---------------------------------------------------------------- issue side
+  typedef struct packed {
+    logic nodata;
+    logic skipped;
+    logic [LB-1:0] s;
+    logic [LB-1:0] d;
+    logic [12:0] len;
+  } pend_t;
+
+  logic        busy;             // issuing the bursts of a chunk
+  logic [47:0] addr;             // next burst address (beat aligned)
+  logic [9:0]  beats_left;       // source beats still to request
+  logic [FW-1:0] reserved;       // FIFO entries promised to chunks not yet popped
+  logic        pend_in_valid, pend_in_ready, pend_out_valid, pend_out_ready;
+  pend_t       pend_in, pend_out;
+
+  function automatic logic [9:0] nbeats(input logic [LB-1:0] lane, input logic [12:0] len);
+    return 10'((14'(lane) + 14'(len) + 14'(DB - 1)) >> LB);
+  endfunction
+
+  logic        skip, fits, take;
+  logic [9:0]  out_beats;
+  assign skip      = !cmd.has_src || abort;
+  assign out_beats = nbeats(cmd.dst[LB-1:0], cmd.len);
+  assign fits      = (FW+1)'(reserved) + (FW+1)'(out_beats) <= (FW+1)'(FIFO_DEPTH);
+  assign take      = cmd_valid && !busy && pend_in_ready && (skip || fits);
+  assign cmd_ready = take;
+
+  assign pend_in_valid = take;
+  assign pend_in = '{nodata: skip, skipped: abort,
+                     s: cmd.src[LB-1:0], d: cmd.dst[LB-1:0], len: cmd.len};
+
+  assign ar_valid = busy;
+  assign ar_addr  = addr;
+  assign ar_len   = (beats_left > 10'd256) ? 8'd255 : 8'(beats_left - 10'd1);
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      busy <= 1'b0;
+      reserved <= '0;
+    end else begin
+      reserved <= reserved + ((take && !skip) ? FW'(out_beats) : '0) - (fifo_pop ? FW'(1) : '0);
+      if (take && !skip) begin
+        busy <= 1'b1;
+        addr <= {cmd.src[47:LB], {LB{1'b0}}};
+        beats_left <= nbeats(cmd.src[LB-1:0], cmd.len);
+      end else if (ar_valid && ar_ready) begin
+        addr <= addr + 48'(DB * 256);
+        beats_left <= (beats_left > 10'd256) ? beats_left - 10'd256 : 10'd0;
+        if (beats_left <= 10'd256) busy <= 1'b0;
+      end
+    end
+  end
+
+  dma_fifo #(.W($bits(pend_t)), .DEPTH(4)) u_pend (
+    .clk, .rst,
+    .in_valid(pend_in_valid), .in_ready(pend_in_ready), .in_data(pend_in),
+    .out_valid(pend_out_valid), .out_ready(pend_out_ready), .out_data(pend_out)
+  );
+
+  // ---------------------------------------------------------------- data side
+  dma_realign #(.DB(DB)) u_realign (
+    .clk, .rst,
+    .ck_valid(pend_out_valid), .ck_ready(pend_out_ready),
+    .ck_nodata(pend_out.nodata), .ck_skipped(pend_out.skipped),
+    .ck_s(pend_out.s), .ck_d(pend_out.d), .ck_len(pend_out.len),
+    .r_valid, .r_ready, .r_data, .r_resp,
+    .o_valid, .o_ready, .o_data,
+    .st_valid, .st_ready, .st
+  );
+  wire unused = &{1'b0, cmd};  // offsets, pattern and op kinds are the write engine's
+endmodule

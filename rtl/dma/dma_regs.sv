@@ -1,0 +1,183 @@
+// AXI4-Lite register block: global ID/CAP/IRQ_STATUS/SID and one 64-byte block of
+// queue registers per queue (map in sw/pasidsim/dma_regs.py and docs/dma.md).
+// One transaction at a time; unmapped addresses read 0 and ignore writes (OKAY).
+module dma_regs import dma_pkg::*; #(
+  parameter int NQ = 4,
+  parameter int AW = 12,
+  parameter int LOG2_DB = 3,
+  parameter int SID_BITS = 8,
+  parameter logic [SID_BITS-1:0] SID = '0
+) (
+  input  logic              clk,
+  input  logic              rst,
+  input  logic [AW-1:0]     s_axil_awaddr,
+  input  logic [2:0]        s_axil_awprot,
+  input  logic              s_axil_awvalid,
+  output logic              s_axil_awready,
+  input  logic [31:0]       s_axil_wdata,
+  input  logic [3:0]        s_axil_wstrb,
+  input  logic              s_axil_wvalid,
+  output logic              s_axil_wready,
+  output logic [1:0]        s_axil_bresp,
+  output logic              s_axil_bvalid,
+  input  logic              s_axil_bready,
+  input  logic [AW-1:0]     s_axil_araddr,
+  input  logic [2:0]        s_axil_arprot,
+  input  logic              s_axil_arvalid,
+  output logic              s_axil_arready,
+  output logic [31:0]       s_axil_rdata,
+  output logic [1:0]        s_axil_rresp,
+  output logic              s_axil_rvalid,
+  input  logic              s_axil_rready,
+  // queue state to the descriptor engine
+  output logic [NQ-1:0]     q_ready,      // enabled, not halted, descriptors pending
+  output logic [NQ-1:0]     q_nopasid,
+  output logic [NQ*20-1:0]  q_pasid,
+  output logic [NQ*48-1:0]  q_desc_addr,  // VA of the descriptor at head
+  // events from the descriptor engine
+  input  logic              ev_valid,
+  input  logic [(NQ > 1 ? $clog2(NQ) : 1)-1:0] ev_q,
+  input  logic              ev_head_inc,
+  input  logic [7:0]        ev_err,       // QE_* code, QE_NONE for none
+  input  logic              ev_halt,
+  input  logic [47:0]       ev_err_addr,
+  input  logic              ev_irq,
+  input  logic [NQ-1:0]     q_busy,       // an engine owns the queue
+  output logic              irq
+);
+  localparam int QW = (NQ > 1 ? $clog2(NQ) : 1);
+
+  logic [NQ-1:0]  en, nopasid, irq_en, halted, irq_pend;
+  logic [19:0]    pasid   [NQ];
+  logic [47:6]    base    [NQ];
+  logic [3:0]     log2sz  [NQ];
+  logic [15:0]    tail    [NQ], head [NQ];
+  logic [7:0]     err     [NQ];
+  logic [47:0]    err_addr[NQ];
+
+  function automatic logic [15:0] size_mask(input logic [3:0] l2);
+    return 16'((17'd1 << l2) - 17'd1);
+  endfunction
+
+  // ---------------------------------------------------------------- bus side
+  logic        wr_go, rd_go;
+  assign wr_go = s_axil_awvalid && s_axil_wvalid && !s_axil_bvalid;
+  assign s_axil_awready = wr_go;
+  assign s_axil_wready  = wr_go;
+  assign s_axil_bresp   = 2'b00;
+  assign rd_go = s_axil_arvalid && !s_axil_rvalid;
+  assign s_axil_arready = rd_go;
+  assign s_axil_rresp   = 2'b00;
+
+  // decode: queue block at 0x100 + 0x40*q
+  function automatic logic is_q(input logic [AW-1:0] a);
+    return a >= AW'(12'h100) && a < AW'(12'h100 + NQ * 64);
+  endfunction
+  function automatic logic [QW-1:0] qidx(input logic [AW-1:0] a);
+    return QW'((a - AW'(12'h100)) >> 6);
+  endfunction
+
+  logic [31:0] rdata;
+  always_comb begin
+    logic [QW-1:0] q;
+    logic [5:0] off;
+    rdata = '0;
+    q = qidx(s_axil_araddr);
+    off = s_axil_araddr[5:0];
+    if (!is_q(s_axil_araddr)) begin
+      case (s_axil_araddr[AW-1:0])
+        AW'(12'h000): rdata = 32'h444D_4131;
+        AW'(12'h004): rdata = {20'd0, 4'(LOG2_DB), 8'(NQ)};
+        AW'(12'h008): rdata = 32'(irq_pend);
+        AW'(12'h00C): rdata = 32'(SID);
+        default: rdata = '0;
+      endcase
+    end else begin
+      case (off)
+        6'h00: rdata = {29'd0, irq_en[q], nopasid[q], en[q]};
+        6'h04: rdata = {12'd0, pasid[q]};
+        6'h08: rdata = {base[q][31:6], 6'd0};
+        6'h0C: rdata = {16'd0, base[q][47:32]};
+        6'h10: rdata = {28'd0, log2sz[q]};
+        6'h14: rdata = {16'd0, tail[q]};
+        6'h18: rdata = {16'd0, head[q]};
+        6'h1C: rdata = {28'd0, head[q] == tail[q], halted[q], q_busy[q], en[q]};
+        6'h20: rdata = {24'd0, err[q]};
+        6'h24: rdata = err_addr[q][31:0];
+        6'h28: rdata = {16'd0, err_addr[q][47:32]};
+        default: rdata = '0;
+      endcase
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      s_axil_bvalid <= 1'b0;
+      s_axil_rvalid <= 1'b0;
+      s_axil_rdata  <= '0;
+    end else begin
+      if (wr_go) s_axil_bvalid <= 1'b1;
+      else if (s_axil_bready) s_axil_bvalid <= 1'b0;
+      if (rd_go) begin
+        s_axil_rvalid <= 1'b1;
+        s_axil_rdata  <= rdata;
+      end else if (s_axil_rready) s_axil_rvalid <= 1'b0;
+    end
+  end
+
+  // ---------------------------------------------------------------- registers
+  logic [QW-1:0] wq;
+  logic [5:0]    woff;
+  logic          wq_hit;
+  assign wq     = qidx(s_axil_awaddr);
+  assign woff   = s_axil_awaddr[5:0];
+  assign wq_hit = wr_go && is_q(s_axil_awaddr);
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      en <= '0; nopasid <= '0; irq_en <= '0; halted <= '0; irq_pend <= '0;
+      for (int i = 0; i < NQ; i++) begin
+        pasid[i] <= '0; base[i] <= '0; log2sz[i] <= '0; tail[i] <= '0; head[i] <= '0;
+        err[i] <= '0; err_addr[i] <= '0;
+      end
+    end else begin
+      // engine events first; a same-cycle register write wins where both touch a field
+      if (ev_valid && 32'(ev_q) < NQ) begin
+        if (ev_head_inc) head[ev_q] <= (head[ev_q] + 16'd1) & size_mask(log2sz[ev_q]);
+        if (ev_err != QE_NONE && (err[ev_q] == QE_NONE || ev_halt)) err[ev_q] <= ev_err;
+        if (ev_halt) begin
+          halted[ev_q] <= 1'b1;
+          err_addr[ev_q] <= ev_err_addr;
+        end
+        if ((ev_irq || ev_err != QE_NONE) && irq_en[ev_q]) irq_pend[ev_q] <= 1'b1;
+      end
+      if (wr_go && s_axil_awaddr == AW'(12'h008)) irq_pend <= irq_pend & ~s_axil_wdata[NQ-1:0];
+      if (wq_hit) begin
+        case (woff)
+          6'h00: {irq_en[wq], nopasid[wq], en[wq]} <= s_axil_wdata[2:0];
+          6'h04: pasid[wq] <= s_axil_wdata[19:0];
+          6'h08: base[wq][31:6] <= s_axil_wdata[31:6];
+          6'h0C: base[wq][47:32] <= s_axil_wdata[15:0];
+          6'h10: log2sz[wq] <= s_axil_wdata[3:0];
+          6'h14: tail[wq] <= s_axil_wdata[15:0] & size_mask(log2sz[wq]);
+          6'h18: if (!en[wq]) head[wq] <= s_axil_wdata[15:0] & size_mask(log2sz[wq]);
+          6'h20: begin err[wq] <= QE_NONE; halted[wq] <= 1'b0; end
+          default: ;
+        endcase
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------- outputs
+  always_comb begin
+    irq = |irq_pend;
+    for (int i = 0; i < NQ; i++) begin
+      q_ready[i]          = en[i] && !halted[i] && head[i] != tail[i];
+      q_nopasid[i]        = nopasid[i];
+      q_pasid[i*20 +: 20] = pasid[i];
+      q_desc_addr[i*48 +: 48] = {base[i], 6'd0} + {26'd0, head[i], 6'd0};
+    end
+  end
+
+  wire unused = &{1'b0, s_axil_awprot, s_axil_arprot, s_axil_wstrb};
+endmodule
