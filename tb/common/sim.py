@@ -122,6 +122,29 @@ def rtl_files(*blocks: str) -> list[Path]:
     return sorted(files, key=lambda p: (not p.name.endswith("_pkg.sv"), files.index(p)))
 
 
+# Which signals VPI (cocotb) may reach. cocotb's runner always passes --public-flat-rw,
+# which keeps every internal signal and costs ~8x in simulation speed on smmu_top;
+# "ports" (--public-depth 1: the top level's ports only) is the fast choice for tests
+# that drive and observe ports. Waves are unaffected (tracing does not need VPI).
+VISIBILITY = {"all": None, "ports": "1"}
+DEFAULT_VISIBILITY = os.environ.get("PASIDSIM_VISIBILITY", "all")
+
+
+def _visibility_patch(runner, visibility: str) -> None:
+    depth = VISIBILITY[visibility]
+    if depth is None:
+        return
+    orig = runner._build_command
+
+    def build_command():
+        cmds = orig()
+        cmds[0] = [a for a in cmds[0] if a != "--public-flat-rw"]
+        cmds[0][1:1] = ["--public-depth", depth]
+        return cmds
+
+    runner._build_command = build_command
+
+
 def _tag(parameters: Mapping[str, object], fmt: str | None, extra: Sequence[str]) -> str:
     parts = [f"{k}_{v}" for k, v in sorted(parameters.items())]
     tag = "-".join(parts) or "default"
@@ -174,14 +197,22 @@ def build(
     parameters: Mapping[str, object] | None = None,
     waves: bool | None = None,
     build_args: Sequence[str] = (),
+    visibility: str | None = None,
 ) -> Path:
-    """Build (or reuse) the Verilator model; return its build directory."""
+    """Build (or reuse) the Verilator model; return its build directory.
+
+    ``visibility``: "all" (every signal reachable from cocotb) or "ports" (the top's
+    ports only; much faster). Default: PASIDSIM_VISIBILITY or "all"."""
     from cocotb_tools.runner import get_runner
 
     parameters = dict(parameters or {})
     fmt = wave_format(waves_requested(waves))
+    visibility = visibility or DEFAULT_VISIBILITY
+    if visibility not in VISIBILITY:
+        raise ValueError(f"visibility {visibility!r} not one of {sorted(VISIBILITY)}")
     cov = ["--coverage-line", "--coverage-toggle"] if coverage_requested() else []
-    build_dir = SIM_BUILD / toplevel / (_tag(parameters, fmt, build_args) + ("-cov" if cov else ""))
+    build_dir = SIM_BUILD / toplevel / (_tag(parameters, fmt, build_args) + ("-cov" if cov else "")
+                                        + ("-ports" if visibility == "ports" else ""))
     build_dir.mkdir(parents=True, exist_ok=True)
     srcs = [Path(s) for s in sources] + ([WAIVERS] if WAIVERS.exists() else [])
     lib = pasidmem_lib()
@@ -193,7 +224,7 @@ def build(
     elif fmt == "vcd":
         args += ["--trace-structs"]
     stamp = build_dir / "pasidsim.stamp"
-    digest = _digest([*srcs, lib], [toplevel, parameters, args, fmt])
+    digest = _digest([*srcs, lib], [toplevel, parameters, args, fmt, visibility])
 
     verilator_env()
     with open(build_dir / "build.lock", "w") as lock:
@@ -202,6 +233,7 @@ def build(
             return build_dir
         stamp.unlink(missing_ok=True)
         runner = get_runner("verilator")
+        _visibility_patch(runner, visibility)
         with _tail_on_failure(build_dir / "build.log", "Verilator build"):
             runner.build(
                 sources=srcs,
@@ -244,6 +276,7 @@ def run(
     plusargs: Sequence[str] = (),
     extra_env: Mapping[str, str] | None = None,
     build_args: Sequence[str] = (),
+    visibility: str | None = None,
 ) -> Path:
     """Build if needed, then run the cocotb tests of ``module`` on ``toplevel``.
 
@@ -256,7 +289,7 @@ def run(
 
     parameters = dict(parameters or {})
     want_waves = waves_requested(waves)
-    build_dir = build(toplevel, sources, parameters, want_waves, build_args)
+    build_dir = build(toplevel, sources, parameters, want_waves, build_args, visibility)
     test_dir = _test_dir(build_dir)
     test_dir.mkdir(parents=True, exist_ok=True)
     env = {f"PARAM_{k}": str(v) for k, v in parameters.items()}

@@ -18,4 +18,5 @@ def sources(top: str):
 # Simulation-only tops (not linted with the synthesizable ones, not synthesized).
 SIM_TOPS: dict[str, tuple[str, ...]] = {
     "axi_dpi_ram": ("sim",),
+    "system_sim_dpi": ("common", "smmu", "dma", "system", "sim"),
 }
