@@ -301,9 +301,15 @@ def run(
     if testcase is None and os.environ.get("TC"):
         testcase = os.environ["TC"]  # one cocotb test by name (make test ... TC=name)
     env["PASIDSIM_REPRODUCE"] = reproduce_command(seed)
+    # HDL transaction trace (docs/debugging.md): RTL writes it behind +trace; it is kept
+    # for a failing test (trace.jsonl / trace.txt in the run folder) or with KEEP_TRACE=1.
+    from tb.common.trace import HDL_TRACE_PLUSARG, collect_hdl_trace
+
+    plusargs = [*plusargs, HDL_TRACE_PLUSARG]
     runner = get_runner("verilator")
     with _tail_on_failure(test_dir / "sim.log", f"simulation of {module}",
-                          f"reproduce with waves: {env['PASIDSIM_REPRODUCE']} WAVES=1"):
+                          f"reproduce with waves: {env['PASIDSIM_REPRODUCE']} WAVES=1",
+                          on_failure=lambda: collect_hdl_trace(test_dir, keep=True)):
         runner.test(
             test_module=module,
             hdl_toplevel=toplevel,
@@ -318,15 +324,20 @@ def run(
             timescale=("1ns", "1ps"),
             log_file=test_dir / "sim.log",
         )
+    collect_hdl_trace(test_dir, keep=_env_flag("KEEP_TRACE"))
     return test_dir
 
 
 @contextlib.contextmanager
-def _tail_on_failure(log: Path, what: str, hint: str = "", lines: int = 200):
+def _tail_on_failure(log: Path, what: str, hint: str = "", lines: int = 200, on_failure=None):
     """Runner output goes to a log file; on failure show its tail and where it is."""
     try:
         yield
     except (SystemExit, RuntimeError) as exc:
+        if on_failure is not None:
+            kept = on_failure()
+            if kept:
+                hint += f"\ntransaction trace: {kept}"
         tail = ""
         if log.exists():
             tail = "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
