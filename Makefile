@@ -26,6 +26,7 @@ help:
 	@echo "make regression   long regression: adds soak and extra seeds"
 	@echo "make lint         verilator --lint-only -Wall on every top level"
 	@echo "make synth        Yosys + nextpnr for ECP5-85F per top (SWEEP=0|1|2) -> sim_build/bench/results.json"
+	@echo "make bench        simulation speed + hardware performance -> sim_build/bench/results.json, PNGs [BENCH_ARGS=--quick]"
 	@echo "make clean        remove sim_build/ (keeps .venv)"
 	@echo "make distclean    remove sim_build/ and .venv"
 	@echo "make waves        run T=file [K=test] with waves; print the dump and GTKWave save file"
@@ -45,7 +46,7 @@ sim: $(STAMP)
 
 test: $(STAMP)
 	@mkdir -p sim_build
-	$(PY) -m pytest -n $(JOBS) $(PYTEST_SPLIT) --junitxml=sim_build/junit.xml $(PYTEST_SEL)
+	$(PY) -m pytest -n $(JOBS) -m "not long" $(PYTEST_SPLIT) --junitxml=sim_build/junit.xml $(PYTEST_SEL)
 
 regression: $(STAMP)
 	@mkdir -p sim_build
@@ -85,3 +86,10 @@ SWEEP      ?= 1
 .PHONY: synth
 synth: $(STAMP)
 	$(PY) -m tb.bench.synth --sweep $(SWEEP) $(SYNTH_ARGS)
+
+# `make bench`: simulation speed (wall clock) and hardware performance (simulated cycles),
+# table printed, results merged into sim_build/bench/results.json, plots next to it.
+# BENCH_ARGS: --quick (smoke sizes), --regression (time the regression), --public, ...
+.PHONY: bench
+bench: $(STAMP)
+	$(PY) -m tb.bench.run $(BENCH_ARGS)

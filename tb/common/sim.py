@@ -145,6 +145,31 @@ def _visibility_patch(runner, visibility: str) -> None:
     runner._build_command = build_command
 
 
+_PARAM = re.compile(r"parameter\s+(?:int\s+(?:unsigned\s+)?|bit\s+|integer\s+)?(\w+)\s*=\s*(\d+)\s*(?=,|\)|//|\n)")
+
+
+def hdl_defaults(toplevel: str, sources: Sequence[Path]) -> dict[str, str]:
+    """Integer-literal parameter defaults of the top module (from its source file)."""
+    for src in sources:
+        p = Path(src)
+        if p.stem == toplevel and p.suffix == ".sv":
+            text = p.read_text()
+            head = text[text.find(f"module {toplevel}"):]
+            head = head[:head.find(");")]
+            return {m.group(1): m.group(2) for m in _PARAM.finditer(head)}
+    return {}
+
+
+def canonical_parameters(toplevel: str, sources: Sequence[Path],
+                         parameters: Mapping[str, object]) -> dict[str, object]:
+    """Drop parameters equal to the HDL default, so that tests asking for the same
+    hardware share one build whatever they spell out."""
+    defaults = hdl_defaults(toplevel, sources)
+    return {k: v for k, v in parameters.items() if defaults.get(k) != str(int(v))
+            if isinstance(v, (int, bool))} | {k: v for k, v in parameters.items()
+                                               if not isinstance(v, (int, bool))}
+
+
 def _tag(parameters: Mapping[str, object], fmt: str | None, extra: Sequence[str]) -> str:
     parts = [f"{k}_{v}" for k, v in sorted(parameters.items())]
     tag = "-".join(parts) or "default"
@@ -205,7 +230,7 @@ def build(
     ports only; much faster). Default: PASIDSIM_VISIBILITY or "all"."""
     from cocotb_tools.runner import get_runner
 
-    parameters = dict(parameters or {})
+    parameters = canonical_parameters(toplevel, sources, dict(parameters or {}))
     fmt = wave_format(waves_requested(waves))
     visibility = visibility or DEFAULT_VISIBILITY
     if visibility not in VISIBILITY:

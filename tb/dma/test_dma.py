@@ -525,7 +525,11 @@ from tb.common.sim import run  # noqa: E402
 from tb.common.tops import sources  # noqa: E402
 
 
-@pytest.mark.parametrize("nq,data_width,ne", [(4, 64, 2), (16, 64, 2), (4, 128, 2), (4, 64, 1)])
+@pytest.mark.parametrize("nq,data_width,ne", [
+    (4, 64, 2), (16, 64, 2),
+    pytest.param(4, 128, 2, marks=pytest.mark.long),  # wider bus and a single engine:
+    pytest.param(4, 64, 1, marks=pytest.mark.long),   # make regression
+])
 def test_dma(nq, data_width, ne):
     # cocotb derives each test's seed from this one and the test's name
     seed = int(os.environ.get("SEED") or random.getrandbits(31))
