@@ -3,7 +3,12 @@
 // configurations are never cached. Lookups are combinational (one per port); one fill per
 // cycle (lowest port wins, the others retry); FIFO replacement; a fill whose key is
 // already present is dropped, so concurrent walkers of the same key leave one entry.
-// Invalidation inputs (all / by SID / by SID+SSID) are for the command queue (issue 4).
+// Invalidation inputs, driven by the command queue (smmu_cmdq):
+//   inv_all                       CFGI_ALL with Range=31, SMMUEN 0->1
+//   inv_sid (+ inv_sid_mask)      CFGI_STE, CFGI_CD_ALL (mask all ones), CFGI_STE_RANGE
+//                                 (mask clears the Range+1 low bits)
+//   inv_sid_ssid                  CFGI_CD: the entry (SID, SSV=1, SSID), and for SSID 0
+//                                 also (SID, SSV=0), whose traffic resolves to CD 0
 module smmu_cfgc #(
     parameter int ENTRIES = 8,
     parameter int NPORT   = 2,
@@ -26,9 +31,10 @@ module smmu_cfgc #(
     input  smmu_pkg::cfg_t [NFILL-1:0] fill_cfg,
 
     input  logic                    inv_all,
-    input  logic                    inv_sid,        // every entry of inv_sid_v
-    input  logic                    inv_sid_ssid,   // the entry (inv_sid_v, SSV=1, inv_ssid_v)
+    input  logic                    inv_sid,        // entries whose SID matches under the mask
+    input  logic                    inv_sid_ssid,   // (inv_sid_v, SSV=1, inv_ssid_v) [+ SSV=0]
     input  logic [31:0]             inv_sid_v,
+    input  logic [31:0]             inv_sid_mask,
     input  logic [19:0]             inv_ssid_v
 );
     import smmu_pkg::*;
@@ -92,8 +98,9 @@ module smmu_cfgc #(
             end
             // invalidation wins over a same-cycle fill of the same entry
             for (int e = 0; e < ENTRIES; e++)
-                if (inv_all || (inv_sid && t_sid[e] == inv_sid_v) ||
-                    (inv_sid_ssid && t_sid[e] == inv_sid_v && t_ssv[e] && t_ssid[e] == inv_ssid_v))
+                if (inv_all || (inv_sid && ((t_sid[e] ^ inv_sid_v) & inv_sid_mask) == '0) ||
+                    (inv_sid_ssid && t_sid[e] == inv_sid_v &&
+                     (t_ssv[e] ? t_ssid[e] == inv_ssid_v : inv_ssid_v == '0)))
                     v[e] <= 1'b0;
         end
     end

@@ -8,6 +8,8 @@
 //  - write error response: GERROR.EVTQ_ABT_ERR is toggled (if not already active) and
 //    the record is lost; PROD does not advance.
 // So the device port never waits on a full or disabled queue for longer than a FIFO slot.
+// Port 2 takes stall records (Stall=1, STAG) from the walkers; one that is not written
+// is reported on stall_kill so that its transaction is terminated instead of lost.
 module smmu_evtq #(
     parameter int DATA_WIDTH = 64,
     parameter int DEPTH      = 4
@@ -15,9 +17,13 @@ module smmu_evtq #(
     input  logic                     clk,
     input  logic                     rst,
 
-    input  logic [1:0]               e_valid,
-    output logic [1:0]               e_ready,
-    input  smmu_pkg::evt_t [1:0]     e_evt,
+    input  logic [2:0]               e_valid,        // 0 reads, 1 writes, 2 stall records
+    output logic [2:0]               e_ready,
+    input  smmu_pkg::evt_t [2:0]     e_evt,
+    // a stall record that was not written (queue full or disabled, write error): its
+    // transaction must be terminated, it can never be resumed
+    output logic                     stall_kill,
+    output logic [15:0]              stall_kill_stag,
 
     input  logic                     evtqen,
     input  logic [smmu_pkg::PAW-1:0] evtq_base,
@@ -39,7 +45,8 @@ module smmu_evtq #(
     output logic [DATA_WIDTH-1:0]    w_data,
     output logic                     w_last,
     input  logic                     b_valid,
-    input  logic [1:0]               b_resp
+    input  logic [1:0]               b_resp,
+    output logic                     idle            // no record waiting or being written
 );
     import smmu_pkg::*;
     localparam int DPB = DATA_WIDTH / 64;        // dwords per beat
@@ -55,15 +62,16 @@ module smmu_evtq #(
     assign empty = (wp == rp);
     assign e_ready[0] = !full;
     assign e_ready[1] = !full && !e_valid[0];
-    assign push = (e_valid[0] || e_valid[1]) && !full;
-    assign push_evt = e_valid[0] ? e_evt[0] : e_evt[1];
+    assign e_ready[2] = !full && !e_valid[0] && !e_valid[1];
+    assign push = (|e_valid) && !full;
+    assign push_evt = e_valid[0] ? e_evt[0] : e_valid[1] ? e_evt[1] : e_evt[2];
 
     // ------------------------------------------------------------ record
     evt_t e;
     assign e = q[rp[AW_-1:0]];
     logic [3:0][63:0] rec;
     assign rec[0] = {e.sid, e.ssid, e.ssv, 3'b000, e.id};
-    assign rec[1] = {22'b0, e.cls, 4'b0, e.rnw, e.ind, e.pnu, 33'b0};
+    assign rec[1] = {22'b0, e.cls, 4'b0, e.rnw, e.ind, e.pnu, 1'b0, e.stall, 15'b0, e.stag};
     assign rec[2] = 64'(e.addr);
     assign rec[3] = 64'({e.fetch[PAW-1:3], 3'b000});
 
@@ -91,8 +99,12 @@ module smmu_evtq #(
     always_comb
         for (int i = 0; i < DPB; i++) w_data[64*i +: 64] = rec[int'(beat) * DPB + i];
 
-    assign pop = (st == S_IDLE && !empty && (!evtqen || q_full)) ||
-                 (st == S_RESP && b_valid);
+    assign idle = empty && st == S_IDLE;
+
+    wire drop = st == S_IDLE && !empty && (!evtqen || q_full);
+    assign pop = drop || (st == S_RESP && b_valid);
+    assign stall_kill = e.stall && (drop || (st == S_RESP && b_valid && b_resp[1]));
+    assign stall_kill_stag = e.stag;
 
     always_ff @(posedge clk) begin
         if (rst) begin
@@ -149,4 +161,22 @@ module smmu_evtq #(
     end
 
     wire unused_ok = &{1'b0, evtq_cons[30:20], b_resp[0]};
+
+`ifndef SYNTHESIS
+    // ------------------------------------------------------------ transaction trace
+    // +trace=<prefix> -> <prefix>.<instance>.jsonl: one "event" record per record written
+    // to the queue (write response OKAY), docs/debugging.md "From the HDL".
+    int trace_fd = 0;
+    initial begin : trace_open
+        string prefix;
+        if ($value$plusargs("trace=%s", prefix))
+            trace_fd = $fopen($sformatf("%s.%m.jsonl", prefix), "w");
+    end
+    final if (trace_fd != 0) $fclose(trace_fd);
+    always_ff @(posedge clk)
+        if (trace_fd != 0 && !rst && st == S_RESP && b_valid && !b_resp[1])
+            $fwrite(trace_fd, "{\"kind\":\"event\",\"t\":%0d,\"event_id\":%0d,\"name\":\"%s\",\"sid\":%0d,\"ssid\":%0d,\"ssv\":%0d,\"addr\":%0d,\"rnw\":%0d,\"index\":%0d,\"src\":\"rtl\"}\n",
+                    $time, e.id, evt_name(e.id), e.sid, e.ssid, e.ssv, e.addr, e.rnw,
+                    prod_p & imask);
+`endif
 endmodule

@@ -3,7 +3,11 @@
 // the entry's size. Entries are shared by every stream/PASID whose CD carries the same
 // ASID and never serve another ASID. Lookups combinational (one per port); one fill per
 // cycle (lowest port wins); FIFO replacement; fills already covered are dropped.
-// Invalidation inputs (all / by ASID / by ASID+VA) are for the command queue (issue 4).
+// Invalidation inputs, driven by the command queue (smmu_cmdq), with the TLBI semantics
+// of the golden model: inv_all (TLBI_NH_ALL, TLBI_NSNH_ALL), inv_asid (TLBI_NH_ASID:
+// non-global entries of the ASID), inv_va (TLBI_NH_VA: entries of the ASID, or global
+// ones, that map the VA). A global (nG=0) leaf is still looked up under the ASID that
+// filled it, which is only stricter than sharing it.
 module smmu_iotlb #(
     parameter int ENTRIES = 16,
     parameter int NPORT   = 2,
@@ -26,6 +30,7 @@ module smmu_iotlb #(
     input  logic [NFILL-1:0][smmu_pkg::PAW-1:12]  fill_pa,   // output base of the mapping
     input  logic [NFILL-1:0][1:0]                 fill_size,
     input  smmu_pkg::perm_t [NFILL-1:0]           fill_perm,
+    input  logic [NFILL-1:0]                      fill_glob,  // leaf nG=0
 
     input  logic                                  inv_all,
     input  logic                                  inv_asid,     // every entry of inv_asid_v
@@ -42,6 +47,7 @@ module smmu_iotlb #(
     logic [ENTRIES-1:0][PAW-1:12]    t_pa;
     logic [ENTRIES-1:0][1:0]         t_size;
     perm_t [ENTRIES-1:0]             t_perm;
+    logic [ENTRIES-1:0]              t_glob;
     logic [IW-1:0]                   victim;
 
     // VA page bits that select within an entry of this size
@@ -104,11 +110,13 @@ module smmu_iotlb #(
                 t_pa[victim] <= fill_pa[fill_sel];
                 t_size[victim] <= fill_size[fill_sel];
                 t_perm[victim] <= fill_perm[fill_sel];
+                t_glob[victim] <= fill_glob[fill_sel];
                 victim <= (int'(victim) == ENTRIES - 1) ? '0 : victim + IW'(1);
             end
             for (int e = 0; e < ENTRIES; e++)
-                if (inv_all || (inv_asid && t_asid[e] == inv_asid_v) ||
-                    (inv_va && covers(e, inv_asid_v, inv_va_v)))
+                if (inv_all || (inv_asid && !t_glob[e] && t_asid[e] == inv_asid_v) ||
+                    (inv_va && v[e] && (t_glob[e] || t_asid[e] == inv_asid_v) &&
+                     ((t_va[e] ^ inv_va_v) & ~low_mask(t_size[e])) == '0))
                     v[e] <= 1'b0;
         end
     end

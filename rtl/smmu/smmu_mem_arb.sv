@@ -1,5 +1,5 @@
 // smmu_mem_arb: shares the memory port between translated device traffic and the SMMU's
-// own accesses (walker reads, event record writes). Internal transactions carry
+// own accesses (walker and command-queue reads, event record and MSI writes). Internal transactions carry
 // M_ID[top]=1 (reads: low bits = walker index; writes: 0), translated ones M_ID[top]=0
 // and the device's ID, so responses are routed by ID alone.
 // AR and AW are chosen by fixed priority (internal first: each walker has at most one
@@ -69,6 +69,7 @@ module smmu_mem_arb #(
     input  logic                     e_w_valid,
     output logic                     e_w_ready,
     input  logic [DATA_WIDTH-1:0]    e_w_data,
+    input  logic [STRB_WIDTH-1:0]    e_w_strb,
     input  logic                     e_w_last,
     output logic                     e_b_valid,
 
@@ -106,6 +107,7 @@ module smmu_mem_arb #(
     output logic                     m_axi_rready
 );
     localparam int SW = $clog2(NW + 1);
+    localparam int WI = (NW > 1) ? $clog2(NW) : 1;   // walker index bits
 
     // ------------------------------------------------------------ AR
     // source NW = translated, 0..NW-1 = walkers
@@ -131,7 +133,7 @@ module smmu_mem_arb #(
             m_axi_arprot = t_ar_prot;
             t_ar_ready = m_axi_arready;
         end else begin
-            m_axi_arvalid = w_ar_valid[ar_src];
+            m_axi_arvalid = w_ar_valid[WI'(ar_src)];
             m_axi_arid = {1'b1, (M_ID_WIDTH-1)'(ar_src)};
             m_axi_araddr = OAS_BITS'(w_ar_addr[ar_src]);
             m_axi_arlen = w_ar_len[ar_src];
@@ -140,7 +142,7 @@ module smmu_mem_arb #(
             m_axi_arlock = 1'b0;
             m_axi_arcache = 4'b0011;
             m_axi_arprot = 3'b010;
-            w_ar_ready[ar_src] = m_axi_arready;
+            w_ar_ready[WI'(ar_src)] = m_axi_arready;
         end
     end
     always_ff @(posedge clk) begin
@@ -220,7 +222,7 @@ module smmu_mem_arb #(
         if (wq_head) begin
             m_axi_wvalid = !wq_empty && e_w_valid;
             m_axi_wdata = e_w_data;
-            m_axi_wstrb = '1;
+            m_axi_wstrb = e_w_strb;
             m_axi_wlast = e_w_last;
         end else begin
             m_axi_wvalid = !wq_empty && t_w_valid;

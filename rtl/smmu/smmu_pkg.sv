@@ -21,6 +21,22 @@ package smmu_pkg;
 
     localparam logic [1:0] CLASS_CD = 2'd0, CLASS_TT = 2'd1, CLASS_IN = 2'd2;
 
+    // ---------------------------------------------------------------- commands (16 bytes)
+    localparam logic [7:0] CMD_PREFETCH_CONFIG = 8'h01, CMD_CFGI_STE = 8'h03,
+                           CMD_CFGI_ALL = 8'h04 /* CFGI_STE_RANGE */, CMD_CFGI_CD = 8'h05,
+                           CMD_CFGI_CD_ALL = 8'h06, CMD_TLBI_NH_ALL = 8'h10,
+                           CMD_TLBI_NH_ASID = 8'h11, CMD_TLBI_NH_VA = 8'h12,
+                           CMD_TLBI_NSNH_ALL = 8'h30, CMD_RESUME = 8'h44, CMD_SYNC = 8'h46;
+    // dword 0: opcode [7:0], SSV [11], SSID [31:12], SID [63:32]; NUM [16:12],
+    // SCALE [24:20], ASID [63:48]; RESUME/SYNC: RESP/CS [13:12], MSIDATA [63:32].
+    // dword 1: Leaf [0], Range [4:0], TTL [9:8], TG [11:10], VA [63:12], STAG [15:0],
+    // MSIADDR [51:2].
+    localparam int CMD0_SSID = 12, CMD0_SID = 32, CMD0_NUM = 12, CMD0_SCALE = 20,
+                   CMD0_ASID = 48, CMD0_CS = 12, CMD0_MSIDATA = 32;
+    localparam int CMD1_RANGE = 0, CMD1_TG = 10, CMD1_VA = 12, CMD1_MSIADDR = 2;
+    localparam logic [1:0] SYNC_CS_IRQ = 2'd1;   // 0b00 NONE, 0b10 SEV (as NONE), 0b11 ILL
+    localparam logic [6:0] CERROR_NONE = 7'd0, CERROR_ILL = 7'd1, CERROR_ABT = 7'd2;
+
     // ---------------------------------------------------------------- STE (dwords 0, 1)
     localparam int STE0_V = 0, STE0_CFG = 1, STE0_S1FMT = 4, STE0_CTXPTR = 6, STE0_CDMAX = 59;
     localparam int STE1_S1DSS = 0, STE1_S1STALLD = 27, STE1_STRW = 30;
@@ -38,7 +54,7 @@ package smmu_pkg;
     localparam int T0SZ_MIN = 16, T0SZ_MAX = 39;
 
     // ---------------------------------------------------------------- stage-1 descriptors
-    localparam int PTE_VALID = 0, PTE_TYPE = 1, PTE_AP1 = 6, PTE_AP2 = 7, PTE_AF = 10,
+    localparam int PTE_VALID = 0, PTE_TYPE = 1, PTE_AP1 = 6, PTE_AP2 = 7, PTE_AF = 10, PTE_NG = 11,
                    PTE_PXN = 53, PTE_UXN = 54,
                    PTE_PXNTABLE = 59, PTE_UXNTABLE = 60, PTE_APT_NOUSER = 61, PTE_APT_RO = 62;
 
@@ -60,6 +76,7 @@ package smmu_pkg;
         logic            pan;
         logic            rec;      // CD.R: record faults
         logic            abt;      // CD.A: abort (SLVERR) rather than RAZ/WI
+        logic            stall;    // CD.S: translation-related faults stall
     } cfg_t;
 
     // Leaf permissions kept with a translation, with the table (APTable/XNTable)
@@ -84,6 +101,7 @@ package smmu_pkg;
         logic           slverr;     // R_FAULT/R_ABORT: SLVERR (1) or RAZ/WI with OKAY (0)
         logic           txn;        // record carries RnW/PnU/InD/InputAddr
         logic [1:0]     ssvm;       // record's SSV/SSID: SSVM_*
+        logic [2:0]     depth;      // table reads made (STE, L1CD, CD, descriptors)
     } res_t;
     localparam logic [1:0] SSVM_TXN = 2'd0,   // SSV and SSID of the transaction
                            SSVM_NONE = 2'd1,  // neither (F_STREAM_DISABLED)
@@ -101,6 +119,8 @@ package smmu_pkg;
         logic [1:0]     cls;
         logic [VAW-1:0] addr;
         logic [PAW-1:0] fetch;
+        logic           stall;      // Stall=1: the transaction waits for CMD_RESUME
+        logic [15:0]    stag;
     } evt_t;
 
     // A translation job for a walker.
@@ -164,4 +184,24 @@ package smmu_pkg;
             default: return '1;
         endcase
     endfunction
+`ifndef SYNTHESIS
+    // event names for the transaction trace (as pasidsim.smmuv3.EVENT_NAMES)
+    function automatic string evt_name(logic [7:0] id);
+        case (id)
+            EVT_C_BAD_STREAMID: return "C_BAD_STREAMID";
+            EVT_F_STE_FETCH: return "F_STE_FETCH";
+            EVT_C_BAD_STE: return "C_BAD_STE";
+            EVT_F_STREAM_DISABLED: return "F_STREAM_DISABLED";
+            EVT_C_BAD_SUBSTREAMID: return "C_BAD_SUBSTREAMID";
+            EVT_F_CD_FETCH: return "F_CD_FETCH";
+            EVT_C_BAD_CD: return "C_BAD_CD";
+            EVT_F_WALK_EABT: return "F_WALK_EABT";
+            EVT_F_TRANSLATION: return "F_TRANSLATION";
+            EVT_F_ADDR_SIZE: return "F_ADDR_SIZE";
+            EVT_F_ACCESS: return "F_ACCESS";
+            EVT_F_PERMISSION: return "F_PERMISSION";
+            default: return $sformatf("EVT_0x%02x", id);
+        endcase
+    endfunction
+`endif
 endpackage

@@ -15,7 +15,12 @@ module smmu_top #(
     parameter int CFG_ENTRIES   = 8,            // configuration cache entries
     parameter int RD_WALKERS    = 2,            // read-channel misses walked at once
     parameter int USER_WIDTH    = 1 + 20 + SID_BITS,
-    parameter int STRB_WIDTH    = DATA_WIDTH / 8
+    parameter int STRB_WIDTH    = DATA_WIDTH / 8,
+    parameter int CMDQS         = 8,            // IDR1.CMDQS: max log2 command queue entries
+    parameter int EVTQS         = 8,            // IDR1.EVTQS: max log2 event queue entries
+    parameter bit MSI           = 1'b1,         // IDR0.MSI: CMD_SYNC completion by MSI write
+    parameter bit STALL         = 1'b1          // stall model: IDR0.STALL_MODEL=0b00,
+                                                // IDR5.STALL_MAX = RD_WALKERS + 1
 ) (
     input  logic                    clk,
     input  logic                    rst,
@@ -132,8 +137,12 @@ module smmu_top #(
     logic        evtq_prod_we;
     logic [31:0] evtq_prod_wdata;
 
+    logic        cmdq_busy, cmdq_cons_we;
+    logic [31:0] cmdq_cons_wdata;
+
     smmu_regs #(
-        .SID_BITS(SID_BITS), .SSID_BITS(SSID_BITS), .OAS_BITS(OAS_BITS)
+        .SID_BITS(SID_BITS), .SSID_BITS(SSID_BITS), .OAS_BITS(OAS_BITS), .CMDQS(CMDQS),
+        .EVTQS(EVTQS), .STALL_MAX(STALL ? RD_WALKERS + 1 : 0), .MSI(MSI)
     ) u_regs (
         .clk, .rst,
         .s_axil_awaddr, .s_axil_awprot, .s_axil_awvalid, .s_axil_awready,
@@ -141,10 +150,10 @@ module smmu_top #(
         .s_axil_bresp, .s_axil_bvalid, .s_axil_bready,
         .s_axil_araddr, .s_axil_arprot, .s_axil_arvalid, .s_axil_arready,
         .s_axil_rdata, .s_axil_rresp, .s_axil_rvalid, .s_axil_rready,
-        .smmuen, .evtqen, .cmdqen, .cr0_busy(1'b0), .gbpa_abort, .recinvsid,
+        .smmuen, .evtqen, .cmdqen, .cr0_busy(cmdq_busy), .gbpa_abort, .recinvsid,
         .strtab_base, .strtab_log2size,
         .cmdq_base, .cmdq_log2size, .cmdq_prod, .cmdq_cons,
-        .cmdq_cons_we(1'b0), .cmdq_cons_wdata(32'b0),
+        .cmdq_cons_we, .cmdq_cons_wdata,
         .evtq_base, .evtq_log2size, .evtq_cons, .evtq_prod,
         .evtq_prod_we, .evtq_prod_wdata,
         .gerror_toggle, .gerror_active,
@@ -158,10 +167,22 @@ module smmu_top #(
     localparam int NW = NR + 1;
     import smmu_pkg::*;
 
-    // caches are flushed when SMMUEN goes 0 -> 1 (issue 4 replaces this with CFGI/TLBI)
+    // Caches are also flushed when SMMUEN goes 0 -> 1. The driver's CFGI_ALL +
+    // TLBI_NSNH_ALL at reset make this unnecessary; it is kept because dropping cached
+    // entries is always allowed, and it spares software without a command queue
+    // (tb/smmu directed tests) stale entries across a disable/enable.
     logic smmuen_q;
     always_ff @(posedge clk) smmuen_q <= rst ? 1'b0 : smmuen;
     wire flush = smmuen && !smmuen_q;
+
+    // command queue invalidation pulses (smmu_cmdq)
+    logic        inv_cfg_all, inv_cfg_sid, inv_cfg_sid_ssid, inv_tlb_all, inv_tlb_asid, inv_tlb_va;
+    logic [31:0] inv_sid, inv_sid_mask;
+    logic [19:0] inv_ssid;
+    logic [15:0] inv_asid;
+    logic [VAW-1:12] inv_va;
+    wire inv_any = flush || inv_cfg_all || inv_cfg_sid || inv_cfg_sid_ssid || inv_tlb_all ||
+                   inv_tlb_asid || inv_tlb_va;
 
     // ---------------------------------------------------------------- caches
     logic [1:0][31:0] cl_sid;
@@ -187,22 +208,31 @@ module smmu_top #(
     logic [NW-1:0][PAW-1:12] tf_pa;
     logic [NW-1:0][1:0]   tf_size;
     perm_t [NW-1:0]       tf_perm;
+    logic [NW-1:0]        tf_glob;
+    // Fills of walks that were under way (or parked) when an invalidation happened may
+    // come from the old tables: they are acknowledged but dropped (the walk's own
+    // transaction still completes, before any CMD_SYNC that follows can).
+    logic [NW-1:0]        cf_valid_w, cf_ready_c, tf_valid_w, tf_ready_c, stale;
+    assign cf_valid = cf_valid_w & ~stale & {NW{!inv_any}};
+    assign tf_valid = tf_valid_w & ~stale & {NW{!inv_any}};
 
     smmu_cfgc #(.ENTRIES(CFG_ENTRIES), .NPORT(2), .NFILL(NW)) u_cfgc (
         .clk, .rst,
         .lk_sid(cl_sid), .lk_ssv(cl_ssv), .lk_ssid(cl_ssid), .lk_hit(cl_hit), .lk_cfg(cl_cfg),
-        .fill_valid(cf_valid), .fill_ready(cf_ready), .fill_sid(cf_sid), .fill_ssv(cf_ssv),
+        .fill_valid(cf_valid), .fill_ready(cf_ready_c), .fill_sid(cf_sid), .fill_ssv(cf_ssv),
         .fill_ssid(cf_ssid), .fill_cfg(cf_cfg),
-        .inv_all(flush), .inv_sid(1'b0), .inv_sid_ssid(1'b0), .inv_sid_v('0), .inv_ssid_v('0)
+        .inv_all(flush || inv_cfg_all), .inv_sid(inv_cfg_sid), .inv_sid_ssid(inv_cfg_sid_ssid),
+        .inv_sid_v(inv_sid), .inv_sid_mask, .inv_ssid_v(inv_ssid)
     );
 
     smmu_iotlb #(.ENTRIES(IOTLB_ENTRIES), .NPORT(NTL), .NFILL(NW)) u_iotlb (
         .clk, .rst,
         .lk_asid(tl_asid), .lk_va(tl_va), .lk_hit(tl_hit), .lk_pa(tl_pa), .lk_size(tl_size),
         .lk_perm(tl_perm),
-        .fill_valid(tf_valid), .fill_ready(tf_ready), .fill_asid(tf_asid), .fill_va(tf_va),
-        .fill_pa(tf_pa), .fill_size(tf_size), .fill_perm(tf_perm),
-        .inv_all(flush), .inv_asid(1'b0), .inv_va(1'b0), .inv_asid_v('0), .inv_va_v('0)
+        .fill_valid(tf_valid), .fill_ready(tf_ready_c), .fill_asid(tf_asid), .fill_va(tf_va),
+        .fill_pa(tf_pa), .fill_size(tf_size), .fill_perm(tf_perm), .fill_glob(tf_glob),
+        .inv_all(flush || inv_tlb_all), .inv_asid(inv_tlb_asid), .inv_va(inv_tlb_va),
+        .inv_asid_v(inv_asid), .inv_va_v(inv_va)
     );
 
     // ---------------------------------------------------------------- walkers
@@ -212,19 +242,63 @@ module smmu_top #(
     logic [NW-1:0]        w_ar_valid, w_ar_ready, w_r_valid;
     logic [NW-1:0][PAW-1:0] w_ar_addr;
     logic [NW-1:0][7:0]   w_ar_len;
+    // stall model: one stalled transaction per walker at most (STAG = walker index)
+    logic [NW-1:0]        w_stalled, sev_valid, sev_ready;
+    evt_t [NW-1:0]        sev;
+    logic                 resume_valid, stall_kill;
+    logic [31:0]          resume_sid;
+    logic [15:0]          resume_stag, stall_kill_stag;
+    logic [1:0]           resume_resp;
+    logic                 sev_sel_v, ev2_ready;
+    logic [$clog2(NW+1)-1:0] sev_sel;
+    always_comb begin
+        sev_sel_v = 1'b0;
+        sev_sel = '0;
+        sev_ready = '0;
+        for (int k = NW - 1; k >= 0; k--)
+            if (sev_valid[k]) begin
+                sev_sel_v = 1'b1;
+                sev_sel = ($clog2(NW+1))'(k);
+            end
+        if (sev_sel_v) sev_ready[sev_sel] = ev2_ready;
+    end
+
+    // a dropped fill completes at once
+    assign cf_ready = cf_ready_c | (cf_valid_w & (stale | {NW{inv_any}}));
+    assign tf_ready = tf_ready_c | (tf_valid_w & (stale | {NW{inv_any}}));
+    // stale: an invalidation happened while this walker's slot held a job (being walked or
+    // waiting; inv_q covers a miss parked in the cycle of the invalidation, whose cached
+    // configuration was looked up before it). Cleared when the walker hands its result back.
+    logic inv_q;
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            inv_q <= 1'b0;
+            stale <= '0;
+        end else begin
+            inv_q <= inv_any;
+            for (int k = 0; k < NW; k++)
+                if (wr_valid[k] && wr_ready[k]) stale[k] <= 1'b0;
+                else if ((inv_any || inv_q) && (!wj_ready[k] || wj_valid[k])) stale[k] <= 1'b1;
+        end
+    end
 
     for (genvar k = 0; k < NW; k++) begin : g_walk
         smmu_walker #(
-            .DATA_WIDTH(DATA_WIDTH), .SSID_BITS(SSID_BITS), .OAS_BITS(OAS_BITS)
+            .DATA_WIDTH(DATA_WIDTH), .SSID_BITS(SSID_BITS), .OAS_BITS(OAS_BITS), .IDX(k),
+            .STALL(STALL)
         ) u_walker (
             .clk, .rst,
-            .strtab_base(PAW'(strtab_base)), .strtab_log2size, .recinvsid,
+            .strtab_base(PAW'(strtab_base)), .strtab_log2size, .recinvsid, .smmuen, .evtqen,
+            .stalled(w_stalled[k]), .sev_valid(sev_valid[k]), .sev_ready(sev_ready[k]),
+            .sev(sev[k]), .resume_valid, .resume_sid, .resume_stag, .resume_resp,
+            .stall_kill, .stall_kill_stag,
             .job_valid(wj_valid[k]), .job_ready(wj_ready[k]), .job(wj_job[k]),
             .res_valid(wr_valid[k]), .res_ready(wr_ready[k]), .res(wr_res[k]),
-            .cf_valid(cf_valid[k]), .cf_ready(cf_ready[k]), .cf_sid(cf_sid[k]),
+            .cf_valid(cf_valid_w[k]), .cf_ready(cf_ready[k]), .cf_sid(cf_sid[k]),
             .cf_ssv(cf_ssv[k]), .cf_ssid(cf_ssid[k]), .cf_cfg(cf_cfg[k]),
-            .tf_valid(tf_valid[k]), .tf_ready(tf_ready[k]), .tf_asid(tf_asid[k]),
+            .tf_valid(tf_valid_w[k]), .tf_ready(tf_ready[k]), .tf_asid(tf_asid[k]),
             .tf_va(tf_va[k]), .tf_pa(tf_pa[k]), .tf_size(tf_size[k]), .tf_perm(tf_perm[k]),
+            .tf_glob(tf_glob[k]),
             .tl_asid(tl_asid[2+k]), .tl_va(tl_va[2+k]), .tl_hit(tl_hit[2+k]), .tl_pa(tl_pa[2+k]),
             .tl_size(tl_size[2+k]), .tl_perm(tl_perm[2+k]),
             .ar_valid(w_ar_valid[k]), .ar_ready(w_ar_ready[k]), .ar_addr(w_ar_addr[k]),
@@ -232,6 +306,32 @@ module smmu_top #(
             .r_valid(w_r_valid[k]), .r_data(m_axi_rdata), .r_resp(m_axi_rresp), .r_last(m_axi_rlast)
         );
     end
+
+    // ---------------------------------------------------------------- CMD_SYNC drain
+    // Every device transaction is counted from its address handshake until its last R beat
+    // or its B at the device port. CMD_SYNC holds new address handshakes off until the
+    // count is zero (and the event writer is idle), so it completes only after every
+    // transaction that could have used an entry invalidated before it has finished.
+    logic sync_hold, sync_idle, evtq_idle, xr_ready, xw_ready;
+    assign s_axi_arready = xr_ready && !sync_hold;
+    assign s_axi_awready = xw_ready && !sync_hold;
+    logic [11:0] outstanding;
+    wire txn_in = (s_axi_arvalid && s_axi_arready) || (s_axi_awvalid && s_axi_awready);
+    wire txn_in2 = s_axi_arvalid && s_axi_arready && s_axi_awvalid && s_axi_awready;
+    wire txn_out_r = s_axi_rvalid && s_axi_rready && s_axi_rlast;
+    wire txn_out_w = s_axi_bvalid && s_axi_bready;
+    always_ff @(posedge clk) begin
+        if (rst) outstanding <= '0;
+        else outstanding <= outstanding + 12'(txn_in) + 12'(txn_in2) - 12'(txn_out_r)
+                                        - 12'(txn_out_w);
+    end
+    // stalled transactions hold no translation and wait for a RESUME behind the sync
+    logic [11:0] n_stalled;
+    always_comb begin
+        n_stalled = '0;
+        for (int k = 0; k < NW; k++) n_stalled = n_stalled + 12'(w_stalled[k]);
+    end
+    assign sync_idle = outstanding == n_stalled && evtq_idle;
 
     // ---------------------------------------------------------------- channel pipelines
     logic                 ro_valid, ro_ready, ro_lock, ro_slverr, ro_rec;
@@ -248,7 +348,7 @@ module smmu_top #(
         .OAS_BITS(OAS_BITS), .NSLOT(NR), .IN_ORDER(1'b0), .IS_READ(1'b1)
     ) u_xlate_r (
         .clk, .rst, .smmuen, .gbpa_abort,
-        .s_valid(s_axi_arvalid), .s_ready(s_axi_arready), .s_id(s_axi_arid), .s_addr(s_axi_araddr),
+        .s_valid(s_axi_arvalid && !sync_hold), .s_ready(xr_ready), .s_id(s_axi_arid), .s_addr(s_axi_araddr),
         .s_len(s_axi_arlen), .s_size(s_axi_arsize), .s_burst(s_axi_arburst), .s_lock(s_axi_arlock),
         .s_cache(s_axi_arcache), .s_prot(s_axi_arprot), .s_user(s_axi_aruser),
         .cl_sid(cl_sid[0]), .cl_ssv(cl_ssv[0]), .cl_ssid(cl_ssid[0]), .cl_hit(cl_hit[0]),
@@ -275,7 +375,7 @@ module smmu_top #(
         .OAS_BITS(OAS_BITS), .NSLOT(1), .IN_ORDER(1'b1), .IS_READ(1'b0)
     ) u_xlate_w (
         .clk, .rst, .smmuen, .gbpa_abort,
-        .s_valid(s_axi_awvalid), .s_ready(s_axi_awready), .s_id(s_axi_awid), .s_addr(s_axi_awaddr),
+        .s_valid(s_axi_awvalid && !sync_hold), .s_ready(xw_ready), .s_id(s_axi_awid), .s_addr(s_axi_awaddr),
         .s_len(s_axi_awlen), .s_size(s_axi_awsize), .s_burst(s_axi_awburst), .s_lock(s_axi_awlock),
         .s_cache(s_axi_awcache), .s_prot(s_axi_awprot), .s_user(s_axi_awuser),
         .cl_sid(cl_sid[1]), .cl_ssv(cl_ssv[1]), .cl_ssid(cl_ssid[1]), .cl_hit(cl_hit[1]),
@@ -292,8 +392,11 @@ module smmu_top #(
     logic t_ar_valid, t_ar_ready, t_r_valid, t_r_ready;
     logic [ID_WIDTH-1:0] t_r_id, t_b_id;
     logic t_aw_valid, t_aw_ready, t_w_valid, t_w_ready, t_b_valid, t_b_ready;
-    logic [1:0] ev_valid, ev_ready;
-    evt_t [1:0] ev_evt;
+    logic [2:0] ev_valid, ev_ready;
+    evt_t [2:0] ev_evt;
+    assign ev_valid[2] = sev_sel_v;
+    assign ev_evt[2] = sev[sev_sel];
+    assign ev2_ready = ev_ready[2];
 
     smmu_rd_path #(.ID_WIDTH(ID_WIDTH), .DATA_WIDTH(DATA_WIDTH)) u_rd_path (
         .clk, .rst,
@@ -331,26 +434,112 @@ module smmu_top #(
         .gerror_evtq_abt(gerror_active[2]), .gerror_toggle_abt(evtq_abt_toggle),
         .aw_valid(e_aw_valid), .aw_ready(e_aw_ready), .aw_addr(e_aw_addr), .aw_len(e_aw_len),
         .aw_size(e_aw_size), .w_valid(e_w_valid), .w_ready(e_w_ready), .w_data(e_w_data),
-        .w_last(e_w_last), .b_valid(e_b_valid), .b_resp(m_axi_bresp)
+        .w_last(e_w_last), .b_valid(e_b_valid), .b_resp(m_axi_bresp), .idle(evtq_idle),
+        .stall_kill, .stall_kill_stag
     );
-    assign gerror_toggle = {6'b0, evtq_abt_toggle, 2'b0};
+    assign gerror_toggle = {4'b0, msi_err_toggle, 1'b0, evtq_abt_toggle, 1'b0, cmdq_err_toggle};
+
+    // ---------------------------------------------------------------- memory port
+    // ---------------------------------------------------------------- command queue
+    logic c_ar_valid, c_ar_ready, c_r_valid, cmdq_err_toggle, msi_err_toggle, irq_sync;
+    logic [PAW-1:0] c_ar_addr;
+    logic [7:0] c_ar_len;
+    logic msi_valid, msi_done;
+    logic [PAW-1:0] msi_addr;
+    logic [31:0] msi_data;
+
+    smmu_cmdq #(.DATA_WIDTH(DATA_WIDTH), .OAS_BITS(OAS_BITS), .MSI(MSI)) u_cmdq (
+        .clk, .rst,
+        .cmdqen, .cmdq_base(PAW'(cmdq_base)), .cmdq_log2size, .cmdq_prod, .cmdq_cons,
+        .cmdq_cons_we, .cmdq_cons_wdata, .err_active(gerror_active[0]),
+        .err_toggle(cmdq_err_toggle), .msi_err_toggle, .busy(cmdq_busy),
+        .ar_valid(c_ar_valid), .ar_ready(c_ar_ready), .ar_addr(c_ar_addr), .ar_len(c_ar_len),
+        .r_valid(c_r_valid), .r_data(m_axi_rdata), .r_resp(m_axi_rresp), .r_last(m_axi_rlast),
+        .inv_cfg_all, .inv_cfg_sid, .inv_cfg_sid_ssid, .inv_sid, .inv_sid_mask, .inv_ssid,
+        .inv_tlb_all, .inv_tlb_asid, .inv_tlb_va, .inv_asid, .inv_va,
+        .resume_valid, .resume_sid, .resume_stag, .resume_resp,
+        .sync_hold, .sync_idle, .irq_sync,
+        .msi_valid, .msi_addr, .msi_data, .msi_done, .msi_resp_err(m_axi_bresp[1])
+    );
+    assign irq_cmdq_sync = irq_sync;
+
+    // ---------------------------------------------------------------- internal writes
+    // Event records and CMD_SYNC MSIs share the internal write port, one write at a time:
+    // the owner keeps it from its AW until its B.
+    localparam logic [1:0] OWN_NONE = 2'd0, OWN_EVT = 2'd1, OWN_MSI = 2'd2;
+    logic [1:0] iw_own_q, iw_own;
+    logic msi_aw_done, msi_w_done, i_b_valid;
+    logic ea_valid, ea_ready, ew_valid, ew_ready, ew_last;
+    logic [PAW-1:0] ea_addr;
+    logic [7:0] ea_len;
+    logic [2:0] ea_size;
+    logic [DATA_WIDTH-1:0] ew_data;
+    logic [STRB_WIDTH-1:0] ew_strb;
+    localparam int SB = $clog2(STRB_WIDTH);
+    always_comb begin
+        iw_own = iw_own_q;
+        if (iw_own == OWN_NONE) iw_own = e_aw_valid ? OWN_EVT : msi_valid ? OWN_MSI : OWN_NONE;
+    end
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            iw_own_q <= OWN_NONE;
+            msi_aw_done <= 1'b0;
+            msi_w_done <= 1'b0;
+        end else begin
+            iw_own_q <= i_b_valid ? OWN_NONE : iw_own;
+            if (iw_own == OWN_MSI && ea_valid && ea_ready) msi_aw_done <= 1'b1;
+            if (iw_own == OWN_MSI && ew_valid && ew_ready) msi_w_done <= 1'b1;
+            if (msi_done) begin
+                msi_aw_done <= 1'b0;
+                msi_w_done <= 1'b0;
+            end
+        end
+    end
+    always_comb begin
+        if (iw_own == OWN_MSI) begin
+            ea_valid = !msi_aw_done;
+            ea_addr = {msi_addr[PAW-1:2], 2'b00};
+            ea_len = 8'd0;
+            ea_size = 3'd2;
+            ew_valid = !msi_w_done;
+            ew_data = {(DATA_WIDTH/32){msi_data}};
+            ew_strb = STRB_WIDTH'(4'hF) << {msi_addr[SB-1:2], 2'b00};
+            ew_last = 1'b1;
+        end else begin
+            ea_valid = e_aw_valid && iw_own == OWN_EVT;
+            ea_addr = e_aw_addr;
+            ea_len = e_aw_len;
+            ea_size = e_aw_size;
+            ew_valid = e_w_valid && iw_own == OWN_EVT;
+            ew_data = e_w_data;
+            ew_strb = '1;
+            ew_last = e_w_last;
+        end
+    end
+    assign e_aw_ready = iw_own == OWN_EVT && ea_ready;
+    assign e_w_ready = iw_own == OWN_EVT && ew_ready;
+    assign e_b_valid = iw_own_q == OWN_EVT && i_b_valid;
+    assign msi_done = iw_own_q == OWN_MSI && i_b_valid;
 
     // ---------------------------------------------------------------- memory port
     smmu_mem_arb #(
         .ID_WIDTH(ID_WIDTH), .M_ID_WIDTH(M_ID_WIDTH), .DATA_WIDTH(DATA_WIDTH),
-        .STRB_WIDTH(STRB_WIDTH), .OAS_BITS(OAS_BITS), .NW(NW)
+        .STRB_WIDTH(STRB_WIDTH), .OAS_BITS(OAS_BITS), .NW(NW + 1)
     ) u_mem_arb (
         .clk, .rst,
         .t_ar_valid, .t_ar_ready, .t_ar_id(ro_id), .t_ar_addr(ro_addr), .t_ar_len(ro_len),
         .t_ar_size(ro_size), .t_ar_burst(ro_burst), .t_ar_lock(ro_lock), .t_ar_cache(ro_cache),
         .t_ar_prot(ro_prot), .t_r_valid, .t_r_ready, .t_r_id,
-        .w_ar_valid, .w_ar_ready, .w_ar_addr, .w_ar_len, .w_r_valid,
+        .w_ar_valid({c_ar_valid, w_ar_valid}), .w_ar_ready({c_ar_ready, w_ar_ready}),
+        .w_ar_addr({c_ar_addr, w_ar_addr}), .w_ar_len({c_ar_len, w_ar_len}),
+        .w_r_valid({c_r_valid, w_r_valid}),
         .t_aw_valid, .t_aw_ready, .t_aw_id(wo_id), .t_aw_addr(wo_addr), .t_aw_len(wo_len),
         .t_aw_size(wo_size), .t_aw_burst(wo_burst), .t_aw_lock(wo_lock), .t_aw_cache(wo_cache),
         .t_aw_prot(wo_prot), .t_w_valid, .t_w_ready, .t_w_data(s_axi_wdata),
         .t_w_strb(s_axi_wstrb), .t_w_last(s_axi_wlast), .t_b_valid, .t_b_ready, .t_b_id,
-        .e_aw_valid, .e_aw_ready, .e_aw_addr, .e_aw_len, .e_aw_size, .e_w_valid, .e_w_ready,
-        .e_w_data, .e_w_last, .e_b_valid,
+        .e_aw_valid(ea_valid), .e_aw_ready(ea_ready), .e_aw_addr(ea_addr), .e_aw_len(ea_len),
+        .e_aw_size(ea_size), .e_w_valid(ew_valid), .e_w_ready(ew_ready), .e_w_data(ew_data),
+        .e_w_strb(ew_strb), .e_w_last(ew_last), .e_b_valid(i_b_valid),
         .m_axi_awid, .m_axi_awaddr, .m_axi_awlen, .m_axi_awsize, .m_axi_awburst, .m_axi_awlock,
         .m_axi_awcache, .m_axi_awprot, .m_axi_awvalid, .m_axi_awready,
         .m_axi_wdata, .m_axi_wstrb, .m_axi_wlast, .m_axi_wvalid, .m_axi_wready,
@@ -360,9 +549,5 @@ module smmu_top #(
         .m_axi_rid, .m_axi_rvalid, .m_axi_rready
     );
 
-    assign irq_cmdq_sync = 1'b0;
-
-    // command queue (issue 4) not implemented yet
-    wire unused_ok = &{1'b0, cmdqen, cmdq_base, cmdq_log2size, cmdq_prod, cmdq_cons,
-                       gerror_active[8:3], gerror_active[1:0]};
+    wire unused_ok = &{1'b0, gerror_active[8:3], gerror_active[1], msi_addr[1:0]};
 endmodule

@@ -4,12 +4,20 @@
 // an output address, a fault with its event fields, or a silent abort.
 // One memory read in flight per walker; smmu_top instantiates several walkers so that
 // several misses are walked at once.
+// Stall model (STALL=1): with CD.S=1 a translation-related fault does not finish the job:
+// the walker sends a stall record (Stall=1, STAG=IDX) and waits in S_STALL, holding the
+// transaction, for CMD_RESUME (SID, STAG=IDX): retry walks again from the STE (so the
+// tables as they are now), abort finishes with SLVERR, terminate with RAZ/WI; neither
+// is recorded again. A stall record that was not written (stall_kill), EVTQEN=0 or
+// SMMUEN=0 terminate the stalled transaction with SLVERR.
 // Memory reads are narrow (8-byte beats, arsize=3) INCR bursts of 1 or 2 dwords; a beat's
 // dword sits on byte lane (addr mod DATA_WIDTH/8).
 module smmu_walker #(
     parameter int DATA_WIDTH = 64,
     parameter int SSID_BITS  = 8,
-    parameter int OAS_BITS   = 48
+    parameter int OAS_BITS   = 48,
+    parameter int IDX        = 0,       // this walker's STAG
+    parameter bit STALL      = 1'b0     // stall model (IDR0.STALL_MODEL=0b00)
 ) (
     input  logic                     clk,
     input  logic                     rst,
@@ -17,6 +25,20 @@ module smmu_walker #(
     input  logic [smmu_pkg::PAW-1:0] strtab_base,
     input  logic [5:0]               strtab_log2size,
     input  logic                     recinvsid,        // CR2.RECINVSID
+    input  logic                     smmuen,
+    input  logic                     evtqen,
+
+    // stall model
+    output logic                     stalled,          // holding a stalled transaction
+    output logic                     sev_valid,        // stall record to the event queue
+    input  logic                     sev_ready,
+    output smmu_pkg::evt_t           sev,
+    input  logic                     resume_valid,     // CMD_RESUME executed
+    input  logic [31:0]              resume_sid,
+    input  logic [15:0]              resume_stag,
+    input  logic [1:0]               resume_resp,      // 0 terminate, 1 retry, 2 abort
+    input  logic                     stall_kill,       // a stall record was dropped
+    input  logic [15:0]              stall_kill_stag,
 
     input  logic                     job_valid,
     output logic                     job_ready,
@@ -42,6 +64,7 @@ module smmu_walker #(
     output logic [smmu_pkg::PAW-1:12] tf_pa,
     output logic [1:0]               tf_size,
     output smmu_pkg::perm_t          tf_perm,
+    output logic                     tf_glob,          // leaf nG=0 (global)
 
     // IOTLB lookup once the configuration is known (another walker may have filled it)
     output logic [15:0]              tl_asid,
@@ -66,7 +89,7 @@ module smmu_walker #(
     localparam int LW = (LANES > 1) ? $clog2(LANES) : 1;
 
     typedef enum logic [3:0] {
-        S_IDLE, S_STE, S_L1CD, S_CD, S_CFILL, S_RANGE, S_PTE, S_TFILL, S_DONE
+        S_IDLE, S_STE, S_L1CD, S_CD, S_CFILL, S_RANGE, S_PTE, S_TFILL, S_DONE, S_SEVT, S_STALL
     } state_t;
     state_t st;
 
@@ -138,7 +161,9 @@ module smmu_walker #(
     logic [2:0] cd_ips;
     assign cd_ips = d0[CD0_IPS +: 3];
     logic cd_illegal;
-    assign cd_illegal = !d0[CD0_V] || !d0[CD0_AA64] || d0[CD0_HA] || d0[CD0_HD] || d0[CD0_S] ||
+    logic ste_stalld;   // STE.S1STALLD of the STE being used
+    assign cd_illegal = !d0[CD0_V] || !d0[CD0_AA64] || d0[CD0_HA] || d0[CD0_HD] ||
+        (d0[CD0_S] && (!STALL || ste_stalld)) ||
         (!d0[CD0_EPD0] && (d0[CD0_ENDI] || d0[CD0_TG0 +: 2] != 2'b00 ||
                            cd_t0sz < 6'(T0SZ_MIN) || cd_t0sz > 6'(T0SZ_MAX) ||
                            (({d1[51:CD1_TTB0], 4'b0}) >> ips_bits(cd_ips, OAS_BITS)) != 0));
@@ -198,7 +223,16 @@ module smmu_walker #(
 
     assign job_ready = (st == S_IDLE);
     assign res_valid = (st == S_DONE);
-    assign res = r;
+    // table reads made for this job (transaction trace: walk_depth)
+    logic [2:0] nrd;
+    always_ff @(posedge clk) begin
+        if (rst || st == S_IDLE) nrd <= '0;
+        else if (rd_done) nrd <= nrd + 3'd1;
+    end
+    always_comb begin
+        res = r;
+        res.depth = nrd;
+    end
     assign cf_valid = (st == S_CFILL);
     assign cf_sid = j.sid;
     assign cf_ssv = j.ssv;
@@ -212,6 +246,7 @@ module smmu_walker #(
     assign tf_pa = pte_oa[PAW-1:12] & ~leaf_mask[PAW-1:12];
     assign tf_size = leaf_sz;
     assign tf_perm = leaf_perm;
+    assign tf_glob = !d0[PTE_NG];
 
     // start a read of one or two dwords, consumed in state `s`
     task automatic start_read(logic [PAW-1:0] a, logic two, state_t s);
@@ -234,6 +269,29 @@ module smmu_walker #(
         r <= x;
         st <= S_DONE;
     endtask
+
+    // a translation-related fault: stall (CD.S=1) or finish per CD.R / CD.A
+    logic [7:0] sevt_id;
+    task automatic tfault(logic [7:0] id);
+        if (STALL && cfg.stall) begin
+            sevt_id <= id;
+            st <= S_SEVT;
+        end else finish(xfault(id, cfg.rec, cfg.abt));
+    endtask
+
+    // terminated stalled transaction: never recorded again
+    task automatic stall_end(logic slverr);
+        r <= '0;
+        r.kind <= R_ABORT;
+        r.slverr <= slverr;
+        st <= S_DONE;
+    endtask
+
+    assign stalled = st == S_STALL;
+    assign sev_valid = st == S_SEVT;
+    assign sev = '{id: sevt_id, ssv: j.ssv, ssid: j.ssid, sid: j.sid, pnu: j.priv,
+                   ind: j.instr, rnw: j.rnw, cls: CLASS_IN, addr: j.va, fetch: '0,
+                   stall: 1'b1, stag: 16'(IDX)};
 
     task automatic set_mode(logic [1:0] m);
         cfg <= '0;
@@ -262,6 +320,7 @@ module smmu_walker #(
 
                 // STE checks in the order of the golden model (sw/pasidsim/smmu_model.py)
                 S_STE: if (rd_done) begin
+                    ste_stalld <= d1[STE1_S1STALLD];
                     if (rd_err) finish(fault(EVT_F_STE_FETCH, rd_addr, SSVM_TXN));
                     else if (!d0[STE0_V]) finish(fault(EVT_C_BAD_STE, '0, SSVM_TXN));
                     else if ((ste_cfg & 3'b100) == STE_CFG_ABORT) set_mode(CFG_ABORT);  // 0b0xx
@@ -271,7 +330,8 @@ module smmu_walker #(
                     else if (ste_cfg == STE_CFG_BYPASS) begin
                         if (j.ssv) finish(fault(EVT_C_BAD_SUBSTREAMID, '0, SSVM_SSID));
                         else set_mode(CFG_BYPASS);
-                    end else if (int'(ste_cdmax) > SSID_BITS || d1[STE1_S1STALLD] || ste_ctx_big)
+                    end else if (int'(ste_cdmax) > SSID_BITS || (d1[STE1_S1STALLD] && !STALL) ||
+                                 ste_ctx_big)
                         finish(fault(EVT_C_BAD_STE, '0, SSVM_TXN));
                     else if (ste_cdmax == 0) begin
                         if (j.ssv) finish(fault(EVT_C_BAD_SUBSTREAMID, '0, SSVM_SSID));
@@ -311,6 +371,7 @@ module smmu_walker #(
                         cfg.pan <= d0[CD0_PAN];
                         cfg.rec <= d0[CD0_R];
                         cfg.abt <= d0[CD0_A];
+                        cfg.stall <= d0[CD0_S];
                         st <= S_CFILL;
                     end
                 end
@@ -338,10 +399,10 @@ module smmu_walker #(
                     t_pxn <= 1'b0;
                     t_uxn <= 1'b0;
                     if (cfg.epd0 || !va_in_range(j.va, cfg.t0sz))
-                        finish(xfault(EVT_F_TRANSLATION, cfg.rec, cfg.abt));
+                        tfault(EVT_F_TRANSLATION);
                     else if (tl_hit) begin
                         if (perm_fault(tl_perm, j.rnw, j.priv, j.instr, cfg.pan, cfg.wxn))
-                            finish(xfault(EVT_F_PERMISSION, cfg.rec, cfg.abt));
+                            tfault(EVT_F_PERMISSION);
                         else begin
                             r <= '0;
                             r.kind <= R_PASS;
@@ -369,11 +430,11 @@ module smmu_walker #(
                         st <= S_DONE;
                     end else if (!d0[PTE_VALID] || (lvl == 2'd0 && !d0[PTE_TYPE]) ||
                                  (lvl == 2'd3 && !d0[PTE_TYPE]))
-                        finish(xfault(EVT_F_TRANSLATION, cfg.rec, cfg.abt));
+                        tfault(EVT_F_TRANSLATION);
                     else if (lvl != 2'd3 && d0[PTE_TYPE]) begin
                         // table descriptor: next level
                         if (pa_too_big(pte_oa, cfg.ips, OAS_BITS))
-                            finish(xfault(EVT_F_ADDR_SIZE, cfg.rec, cfg.abt));
+                            tfault(EVT_F_ADDR_SIZE);
                         else begin
                             lvl <= lvl + 2'd1;
                             t_ro <= t_ro || d0[PTE_APT_RO];
@@ -383,15 +444,15 @@ module smmu_walker #(
                             start_read(pte_oa + (PAW'(lvl_idx(j.va, lvl + 2'd1)) << 3), 1'b0, S_PTE);
                         end
                     end else if (pa_too_big(pte_oa & ~leaf_mask, cfg.ips, OAS_BITS))
-                        finish(xfault(EVT_F_ADDR_SIZE, cfg.rec, cfg.abt));
+                        tfault(EVT_F_ADDR_SIZE);
                     else if (!d0[PTE_AF] && !cfg.affd)
-                        finish(xfault(EVT_F_ACCESS, cfg.rec, cfg.abt));
+                        tfault(EVT_F_ACCESS);
                     else st <= S_TFILL;
                 end
 
                 S_TFILL: if (tf_ready) begin
                     if (perm_fault(leaf_perm, j.rnw, j.priv, j.instr, cfg.pan, cfg.wxn))
-                        finish(xfault(EVT_F_PERMISSION, cfg.rec, cfg.abt));
+                        tfault(EVT_F_PERMISSION);
                     else begin
                         r <= '0;
                         r.kind <= R_PASS;
@@ -402,6 +463,16 @@ module smmu_walker #(
                 end
 
                 S_DONE: if (res_ready) st <= S_IDLE;
+                S_SEVT: if (sev_ready) st <= S_STALL;
+                S_STALL: begin
+                    if ((stall_kill && stall_kill_stag == 16'(IDX)) || !smmuen || !evtqen)
+                        stall_end(1'b1);
+                    else if (resume_valid && resume_sid == j.sid && resume_stag == 16'(IDX)) begin
+                        if (resume_resp == 2'd1)      // retry: translate again from the STE
+                            start_read(strtab_base + (PAW'(j.sid) << 6), 1'b1, S_STE);
+                        else stall_end(resume_resp == 2'd2);
+                    end
+                end
                 default: st <= S_IDLE;
             endcase
         end

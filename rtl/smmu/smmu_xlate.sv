@@ -138,12 +138,16 @@ module smmu_xlate #(
         end else if (cl_cfg.mode == CFG_ABORT) begin
             hres.kind = R_ABORT;
             hres.slverr = 1'b1;
-        end else if (cl_cfg.epd0 || !va_in_range(in.va, cl_cfg.t0sz))
-            hres = xfault(EVT_F_TRANSLATION, cl_cfg.rec, cl_cfg.abt);
-        else if (!tl_hit) miss = 1'b1;
+        // a fault of a stalling CD (CD.S=1) goes to a walker, which stalls it
+        end else if (cl_cfg.epd0 || !va_in_range(in.va, cl_cfg.t0sz)) begin
+            if (cl_cfg.stall) miss = 1'b1;
+            else hres = xfault(EVT_F_TRANSLATION, cl_cfg.rec, cl_cfg.abt);
+        end else if (!tl_hit) miss = 1'b1;
         else if (perm_fault(tl_perm, IS_READ, in.prot[0], IS_READ && in.prot[2], cl_cfg.pan,
-                            cl_cfg.wxn))
-            hres = xfault(EVT_F_PERMISSION, cl_cfg.rec, cl_cfg.abt);
+                            cl_cfg.wxn)) begin
+            if (cl_cfg.stall) miss = 1'b1;
+            else hres = xfault(EVT_F_PERMISSION, cl_cfg.rec, cl_cfg.abt);
+        end
         else begin
             hres.kind = R_PASS;
             hres.pa = {tl_pa, in.va[11:0]};
@@ -198,8 +202,24 @@ module smmu_xlate #(
         return ((first ^ last) & ~VAW'(size_mask(msize))) != '0;
     endfunction
 
+`ifndef SYNTHESIS
+    // transaction trace: the request in the output stage (see the end of the module)
+    logic [31:0]    tr_sid;
+    logic [19:0]    tr_ssid;
+    logic           tr_ssv;
+    logic [VAW-1:0] tr_va;
+    logic [2:0]     tr_depth;
+`endif
+
     task automatic load(req_t q, res_t x);
         logic lv, txn;
+`ifndef SYNTHESIS
+        tr_sid <= q.sid;
+        tr_ssid <= q.ssid;
+        tr_ssv <= q.ssv;
+        tr_va <= q.va;
+        tr_depth <= x.depth;
+`endif
         lv = leaves(q.va, q.len, q.size, q.burst, x.kind, x.size);
         o_valid <= 1'b1;
         o_id <= q.id;
@@ -219,7 +239,7 @@ module smmu_xlate #(
                    ssid: (lv || x.ssvm != SSVM_NONE) ? q.ssid : 20'd0, sid: q.sid,
                    pnu: txn && q.prot[0], ind: txn && IS_READ && q.prot[2],
                    rnw: txn && IS_READ, cls: lv ? CLASS_IN : x.cls,
-                   addr: txn ? q.va : '0, fetch: lv ? '0 : x.fetch};
+                   addr: txn ? q.va : '0, fetch: lv ? '0 : x.fetch, stall: 1'b0, stag: '0};
     endtask
 
     always_ff @(posedge clk) begin
@@ -246,4 +266,39 @@ module smmu_xlate #(
         end
     end
 
+`ifndef SYNTHESIS
+    // ------------------------------------------------------------ transaction trace
+    // +trace=<prefix> -> <prefix>.<instance>.jsonl: one "xlate" record per decided request
+    // at the output handshake (docs/debugging.md "From the HDL"); t is the device-port
+    // address handshake. fault: the event name, or SLVERR / RAZ_WI for a silent abort.
+    int trace_fd = 0;
+    initial begin : trace_open
+        string prefix;
+        if ($value$plusargs("trace=%s", prefix))
+            trace_fd = $fopen($sformatf("%s.%m.jsonl", prefix), "w");
+    end
+    final if (trace_fd != 0) $fclose(trace_fd);
+    longint unsigned slot_t [NSLOT];
+    longint unsigned tr_t;
+    logic   tr_hit;
+    always_ff @(posedge clk) begin
+        if (take_miss) slot_t[free_i] <= $time;
+        if (take_done) begin
+            tr_t <= slot_t[done_i];
+            tr_hit <= 1'b0;
+        end else if (take_hit) begin
+            tr_t <= $time;
+            tr_hit <= 1'b1;
+        end
+        if (trace_fd != 0 && !rst && o_valid && o_ready)
+            $fwrite(trace_fd, "{\"kind\":\"xlate\",\"t\":%0d,\"sid\":%0d,\"ssid\":%0d,\"ssv\":%0d,\"va\":%0d,\"rnw\":%0d,\"pa\":%s,\"fault\":%s,\"hit\":%s,\"walk_depth\":%0d,\"id\":%0d,\"len\":%0d,\"size\":%0d%s,\"src\":\"rtl\"}\n",
+                    tr_t, tr_sid, tr_ssid, tr_ssv, tr_va, IS_READ,
+                    o_kind == R_PASS ? $sformatf("%0d", o_addr) : "null",
+                    o_kind == R_PASS ? "null" :
+                    o_kind == R_FAULT ? $sformatf("\"%s\"", evt_name(o_evt.id)) :
+                    o_slverr ? "\"SLVERR\"" : "\"RAZ_WI\"",
+                    tr_hit ? "true" : "false", tr_depth, o_id, o_len, o_size,
+                    o_kind == R_PASS ? $sformatf(",\"t_out\":%0d", $time) : "");
+    end
+`endif
 endmodule

@@ -133,7 +133,7 @@ class TB:
                     *((self.master.read_if, self.master.write_if) if master else ())):
             obj.log.setLevel(logging.WARNING)
         self.model = SmmuModel(self.mem, sid_bits=self.sid_bits, ssid_bits=self.ssid_bits,
-                               oas_bits=self.oas)
+                               oas_bits=self.oas, stall=bool(param("STALL", 1)))
         self.alloc = PageAlloc(self.mem, TABLES, 0x1000_0000)
         self.cycle = 0
         self.s_ar: list[tuple[int, int]] = []        # (cycle, addr) device AR handshakes
@@ -203,8 +203,8 @@ class TB:
         if enable:
             await self.enable(True)
 
-    async def enable(self, on: bool, evtq: bool = True):
-        cr0 = R.CR0.encode(SMMUEN=int(on), EVTQEN=int(evtq))
+    async def enable(self, on: bool, evtq: bool = True, cmdq: bool = False):
+        cr0 = R.CR0.encode(SMMUEN=int(on), EVTQEN=int(evtq), CMDQEN=int(cmdq))
         self.model.regs["CR0"] = cr0
         await self.regs.write(R.CR0, cr0)
         for _ in range(100):

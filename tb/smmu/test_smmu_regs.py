@@ -36,10 +36,12 @@ class TB:
     def expected_reset(self) -> dict[str, int]:
         exp = {r.name: 0 for r in R.REGISTERS}
         exp["IDR0"] = R.IDR0.encode(S1P=1, TTF=0b10, ASID16=1, CD2L=1, TTENDIAN=0b10,
-                                    STALL_MODEL=0b01, ST_LEVEL=0)
+                                    STALL_MODEL=0b00 if param("STALL", 1) else 0b01,
+                                    ST_LEVEL=0, MSI=param("MSI", 1))
         exp["IDR1"] = R.IDR1.encode(SIDSIZE=self.sid_bits, SSIDSIZE=self.ssid_bits,
                                     EVTQS=8, CMDQS=8)
-        exp["IDR5"] = R.IDR5.encode(OAS=R.OAS_ENCODING[self.oas], GRAN4K=1)
+        stall_max = param("RD_WALKERS", 2) + 1 if param("STALL", 1) else 0
+        exp["IDR5"] = R.IDR5.encode(OAS=R.OAS_ENCODING[self.oas], GRAN4K=1, STALL_MAX=stall_max)
         exp["IIDR"] = R.IIDR.encode(PRODUCTID=1)
         return exp
 
@@ -181,9 +183,11 @@ async def bases_locked_while_enabled(dut):
     assert await tb.regs.read("EVENTQ_BASE") == 0x3006
     assert await tb.regs.read("EVENTQ_PROD") == 0
     # software-owned pointers stay writable
-    await tb.regs.write("CMDQ_PROD", 7)
+    # (0x40 is above CMDQ's index+wrap bits: the queue stays empty and the consumer, which
+    # has no memory behind it in this bench, stays idle)
+    await tb.regs.write("CMDQ_PROD", 0x40)
     await tb.regs.write("EVENTQ_CONS", 9)
-    assert await tb.regs.read("CMDQ_PROD") == 7
+    assert await tb.regs.read("CMDQ_PROD") == 0x40
     assert await tb.regs.read("EVENTQ_CONS") == 9
     await tb.regs.write("CR0", 0)
     await ClockCycles(dut.clk, 2)
