@@ -41,8 +41,6 @@ async def scenario_matches_model(dut):
     assert not diffs, f"{name}: RTL and model differ:\n" + "\n".join(diffs)
 
 
-@pytest.mark.xfail(reason="needs the SMMU command queue in RTL (issue 4): the driver's probe "
-                   "waits for CMD_SYNC", run=False)
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_driver_rtl(scenario):
     run(__name__, "system_sim_dpi", sources("system_sim_dpi"),

@@ -37,7 +37,10 @@ def fault_summary(smmu) -> list[tuple]:
         if isinstance(f, (EventQueueOverflow, GlobalError)):
             out.append((f.kind,))
         else:
-            out.append((f.kind, f.event.name, f.event.sid, f.pasid, f.addr, f.write, f.response))
+            # The page, not the byte: where inside a page a device starts an unaligned burst
+            # (the exact byte, or the bus-width-aligned address with strobes) is its choice.
+            out.append((f.kind, f.event.name, f.event.sid, f.pasid, f.addr & ~0xFFF, f.write,
+                        f.response))
     return sorted(out, key=repr)
 
 
