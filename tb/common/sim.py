@@ -145,7 +145,8 @@ def _visibility_patch(runner, visibility: str) -> None:
     runner._build_command = build_command
 
 
-_PARAM = re.compile(r"parameter\s+(?:int\s+(?:unsigned\s+)?|bit\s+|integer\s+)?(\w+)\s*=\s*(\d+)\s*(?=,|\)|//|\n)")
+_PARAM = re.compile(r"parameter\s+(?:int\s+(?:unsigned\s+)?|bit\s+|integer\s+)?(\w+)\s*=\s*"
+                    r"(?:\d*'[bd])?(\d+)\s*(?=,|\)|//|\n)")
 
 
 def hdl_defaults(toplevel: str, sources: Sequence[Path]) -> dict[str, str]:

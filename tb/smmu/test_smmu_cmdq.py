@@ -294,7 +294,8 @@ async def sync_waits_for_transactions(dut):
     assert t_late >= t_sync - 2, f"read accepted at {t_late} while CMD_SYNC ({t_sync}) waited"
 
 
-@pytest.mark.parametrize("data_width,msi", [(64, 1), (128, 0)])
+@pytest.mark.parametrize("data_width,msi", [
+    (64, 1), pytest.param(128, 0, marks=pytest.mark.long)])  # long: make regression
 def test_smmu_cmdq(data_width, msi, monkeypatch):
     # keep the HDL transaction trace (the runner merges and validates every record)
     monkeypatch.setenv("KEEP_TRACE", "1")

@@ -229,7 +229,8 @@ async def random_traffic(dut, pause):
     assert stats["rok"] and stats["wok"] and stats["rabort"] and stats["wabort"], stats
 
 
-@pytest.mark.parametrize("iotlb_entries,rd_walkers", [(16, 2), (4, 3)])
+@pytest.mark.parametrize("iotlb_entries,rd_walkers", [
+    (16, 2), pytest.param(4, 3, marks=pytest.mark.long)])  # long: make regression
 def test_smmu_random(iotlb_entries, rd_walkers):
     run(__name__, "smmu_top", sources("smmu_top"),
         # STALL=0: CD.S=1 is one of the illegal CDs here (stalls: test_smmu_stall.py)

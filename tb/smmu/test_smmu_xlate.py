@@ -475,7 +475,8 @@ async def evtq_wrap_and_overflow(dut):
 
 
 # ---------------------------------------------------------------------------- runners
-@pytest.mark.parametrize("data_width,rd_walkers", [(64, 2), (128, 1)])
+@pytest.mark.parametrize("data_width,rd_walkers", [
+    (64, 2), pytest.param(128, 1, marks=pytest.mark.long)])  # long: make regression
 def test_smmu_xlate(data_width, rd_walkers):
     run(__name__, "smmu_top", sources("smmu_top"),
         parameters={"DATA_WIDTH": data_width, "RD_WALKERS": rd_walkers})
