@@ -1,0 +1,134 @@
+"""Smoke tests of the `make bench` machinery at tiny sizes (benchmarks report numbers; these
+tests only prove the scripts still run and measure what they claim)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from tb.bench import hwperf, plots, simspeed
+from tb.bench import results as res
+
+
+def test_results_merge_keeps_other_keys(tmp_path):
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps({"synth": {"x": 1}, "fmax_mhz_system": 50.0,
+                                "sim_speed_ratio": 0.9, "hit_under_miss_ratio": 1.0}))
+    tg = [res.target("t", 0.4, 0.5, "higher", "slow", part="sim")]
+    data = res.merge(path, [{"kind": "x", "part": "sim", "name": "n", "value": 1}],
+                     {"sim_speed_ratio": 0.3}, tg, ["sim", "hw"])
+    on_disk = json.loads(path.read_text())
+    assert on_disk == data
+    assert on_disk["synth"] == {"x": 1} and on_disk["fmax_mhz_system"] == 50.0
+    assert on_disk["sim_speed_ratio"] == 0.3
+    assert "hit_under_miss_ratio" not in on_disk, "an owned key not measured this run is stale"
+    assert on_disk["bench_targets"][0]["met"] is False
+    assert on_disk["bench_targets"][0]["shortfall"] == pytest.approx(0.1)
+    # a run of one part keeps the other part's numbers and records
+    res.merge(path, [{"kind": "y", "part": "hw", "name": "m", "value": 2}],
+              {"hit_under_miss_ratio": 1.0}, [], ["hw"])
+    again = json.loads(path.read_text())
+    assert again["sim_speed_ratio"] == 0.3 and again["hit_under_miss_ratio"] == 1.0
+    assert [r["name"] for r in again["bench"]] == ["n", "m"]
+    for bad in (({"fmax_mhz_system": 1.0}, ["sim"]), ({"sim_speed_ratio": 1.0}, ["hw"])):
+        with pytest.raises(ValueError):
+            res.merge(path, [], bad[0], [], bad[1])
+    assert json.loads(path.read_text()) == again, "a rejected merge must not write"
+
+
+def test_target_verdicts():
+    assert res.target("a", 1.0, 1, "lower")["met"]
+    assert not res.target("a", 3.0, 1, "lower")["met"]
+    assert res.target("a", 0.96, 0.95, "higher")["met"]
+    assert res.target("a", None, 0.95, "higher")["why"] == "not measured"
+
+
+def test_table_and_plots(tmp_path):
+    recs = [{"kind": "sim_speed", "name": "x", "cycles": 10, "wall_s": 1.0, "cycles_per_s": 10.0,
+             "bytes_per_s": 80.0}, {"kind": "hw", "name": "h", "value": 0.5, "unit": "u"}]
+    table = res.table_md(recs, [res.target("t", 0.5, 1.0, "higher", "why")])
+    assert "| x |" in table and "| h |" in table and "NO" in table
+    assert plots.sim_speed(recs, tmp_path / "s.png").stat().st_size > 1000
+    dma = {10: {"rows": [{"bytes": 256, "efficiency": 0.3}, {"bytes": 4096, "efficiency": 0.5}]}}
+    assert plots.dma_efficiency(dma, tmp_path / "d.png").stat().st_size > 1000
+    sc = {16: {"points": [{"pasids": 1, "iotlb_hit_rate": 1.0, "translations_per_cycle": 0.9}]}}
+    assert plots.scaling(sc, tmp_path / "c.png").stat().st_size > 1000
+
+
+def test_bulk_replay_reproduces_run(tmp_path):
+    """(a) and its C++ replay (c) end with the same memory; a corrupted recording does not."""
+    ra = simspeed.run_bulk("a", nproc=2, size=16 << 10, desc=8 << 10, record=True)
+    assert ra["bytes"] == 32 << 10 and ra["cycles"] > (16 << 10) // 8
+    rc = simspeed.run_replay(simspeed.Path(ra["run_dir"]) / "replay")
+    assert rc["hash_mismatches"] == 0 and rc["cycles"] >= ra["end_cycle"]
+    bad = tmp_path / "replay"
+    shutil.copytree(simspeed.Path(ra["run_dir"]) / "replay", bad)
+    blob = bytearray((bad / "replay.bin").read_bytes())
+    blob[-1] ^= 0xFF          # one source byte of the last buffer written
+    (bad / "replay.bin").write_bytes(bytes(blob))
+    with pytest.raises(RuntimeError, match="did not reproduce"):
+        simspeed.run_replay(bad)
+
+
+def test_smmu_microbenchmarks_smoke():
+    r = hwperf.smmu(16, 20, ["iotlb_hit", "cold_miss", "hit_under_miss", "scaling"],
+                    {"stream": 32, "pasids": [1, 8], "rounds": 1})
+    h = r["iotlb_hit"]
+    assert h["stream_internal_reads"] == 0, "warm hits must not read tables"
+    assert all(s["mem"] >= 20 for s in h["single"]), "memory round trip below READ_LATENCY"
+    assert 0 <= h["added_cycles"] < 20
+    c = r["cold_miss"]
+    # STE + CD + one read per level: 5 for T0SZ=25 (3 levels), 6 for T0SZ=16 (4 levels)
+    assert (c["3level"]["dependent_reads"], c["4level"]["dependent_reads"]) == (5, 6)
+    assert c["4level"]["cycles"] >= c["4level"]["memory_cycles"] >= 6 * 20
+    m = r["hit_under_miss"]
+    assert m["walk_cycles"] >= 6 * 20 and m["stream_outlasts_walk"]
+    pts = {p["pasids"]: p for p in r["scaling"]["points"]}
+    assert pts[1]["walks"] == 0, "4 pages of one PASID fit a 16-entry IOTLB"
+    assert pts[8]["walks"] == pts[8]["translations"], "32 pages round-robin thrash 16 FIFO entries"
+
+
+def test_dma_efficiency_smoke():
+    r = hwperf.dma(10, [256, 4096])["dma_efficiency"]
+    rows = {x["bytes"]: x for x in r["rows"]}
+    assert rows[4096]["cycles"] > rows[256]["cycles"] >= 256 // 8
+    assert 0 < rows[256]["efficiency"] < rows[4096]["efficiency"] <= 1.0
+
+
+def test_demo_workload_replays():
+    """The driver-based workload (pasidsim.demo on the RTL) records and replays too."""
+    ra = simspeed.run_bulk("a", nproc=2, size=16 << 10, desc=16 << 10, record=True,
+                           workload="demo")
+    assert ra["bytes"] > 2 * (16 << 10)
+    rc = simspeed.run_replay(simspeed.Path(ra["run_dir"]) / "replay")
+    assert rc["hash_mismatches"] == 0
+
+
+def test_regression_helpers(tmp_path):
+    """Worker memory sampling sees a child process tree; junit parsing reads wall time."""
+    import os
+    import subprocess
+    import sys
+
+    from tb.bench import regression as reg
+
+    child = subprocess.Popen([sys.executable, "-c",
+                              "import subprocess, sys; subprocess.run([sys.executable, '-c', "
+                              "'import time; time.sleep(3)'])"])
+    try:
+        import time
+        time.sleep(1.0)
+        trees = reg._tree_rss(os.getpid(), reg._procs())
+        assert child.pid in trees
+        own = reg._procs()[child.pid][1]
+        assert trees[child.pid] > own > 0, "a worker's figure includes its children"
+    finally:
+        child.wait(timeout=30)   # its own child sleeps 3 s and exits: nothing left behind
+    j = tmp_path / "junit.xml"
+    j.write_text('<testsuites><testsuite name="pytest" tests="7" failures="1" errors="0" '
+                 'time="123.5"/></testsuites>')
+    r = reg.from_junit(j)
+    assert (r["wall_s"], r["tests"], r["failures"]) == (123.5, 7, 1)
+    assert reg.from_junit(tmp_path / "missing.xml") is None
