@@ -263,6 +263,32 @@ module dma_ctrl import dma_pkg::*; #(
     end
   end
 
+`ifndef SYNTHESIS
+  // ---------------------------------------------------------------- transaction trace
+  // +trace=<prefix> -> <prefix>.<instance>.jsonl: one "completion" record per finished
+  // descriptor (docs/debugging.md "From the HDL"); with or without a completion record.
+  function automatic string status_name(logic [7:0] code);
+    case (code)
+      ST_SUCCESS: return "SUCCESS";        ST_PAGE_FAULT: return "PAGE_FAULT";
+      ST_BUS_ERROR: return "BUS_ERROR";    ST_INV_OPCODE: return "INVALID_OPCODE";
+      ST_INV_FLAGS: return "INVALID_FLAGS"; ST_INV_LENGTH: return "INVALID_LENGTH";
+      ST_INV_ADDR: return "INVALID_ADDRESS"; ST_OVERLAP: return "OVERLAP";
+      default: return "UNKNOWN";
+    endcase
+  endfunction
+  int trace_fd = 0;
+  initial begin : trace_open
+    string prefix;
+    if ($value$plusargs("trace=%s", prefix))
+      trace_fd = $fopen($sformatf("%s.%m.jsonl", prefix), "w");
+  end
+  final if (trace_fd != 0) $fclose(trace_fd);
+  always_ff @(posedge clk)
+    if (trace_fd != 0 && !rst && state == S_FIN)
+      $fwrite(trace_fd, "{\"kind\":\"completion\",\"t\":%0d,\"queue\":%0d,\"status\":\"%s\",\"ssid\":%0d,\"bytes\":%0d,\"fault_addr\":%0d,\"result\":%0d,\"src\":\"rtl\"}\n",
+              $time, cur_q, status_name(status), cur_ssid, nbytes, faddr, result);
+`endif
+
   // BOF needs nothing here: with a stalling SMMU a faulting access just takes long
   wire unused = &{1'b0, flags[FL_BOF], desc[511:320], res.len};
 endmodule
