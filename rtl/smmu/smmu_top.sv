@@ -437,11 +437,12 @@ module smmu_top #(
         .w_last(e_w_last), .b_valid(e_b_valid), .b_resp(m_axi_bresp), .idle(evtq_idle),
         .stall_kill, .stall_kill_stag
     );
-    assign gerror_toggle = {4'b0, msi_err_toggle, 1'b0, evtq_abt_toggle, 1'b0, cmdq_err_toggle};
 
     // ---------------------------------------------------------------- memory port
     // ---------------------------------------------------------------- command queue
     logic c_ar_valid, c_ar_ready, c_r_valid, cmdq_err_toggle, msi_err_toggle, irq_sync;
+    // GERROR toggles (declared above their use: slang rejects use-before-declare)
+    assign gerror_toggle = {4'b0, msi_err_toggle, 1'b0, evtq_abt_toggle, 1'b0, cmdq_err_toggle};
     logic [PAW-1:0] c_ar_addr;
     logic [7:0] c_ar_len;
     logic msi_valid, msi_done;
