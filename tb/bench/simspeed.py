@@ -12,6 +12,7 @@ Configurations, all the same RTL and the same workload (tb/bench/cocotb_bulk.py)
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
@@ -85,18 +86,22 @@ def replay_build(params: dict | None = None, public: bool = False) -> tuple[Path
            *extra, *[f"-G{k}={v}" for k, v in params.items()], str(REPLAY_SRC), *map(str, srcs)]
     digest = sim._digest([*srcs, REPLAY_SRC, lib], cmd)
     stamp, exe = out / "bench.stamp", out / "replay"
-    if stamp.exists() and stamp.read_text() == digest and exe.exists():
-        return exe, None
     sim.verilator_env()
-    t = time.perf_counter()
-    log = out / "build.log"
-    with open(log, "w") as f:
-        r = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT)
-    if r.returncode:
-        tail = "\n".join(log.read_text(errors="replace").splitlines()[-40:])
-        raise RuntimeError(f"replay harness build failed; log {log}\n{tail}")
-    stamp.write_text(digest)
-    return exe, time.perf_counter() - t
+    # Several xdist workers may want this harness at once: one builds, the others wait.
+    with open(out / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if stamp.exists() and stamp.read_text() == digest and exe.exists():
+            return exe, None
+        stamp.unlink(missing_ok=True)
+        t = time.perf_counter()
+        log = out / "build.log"
+        with open(log, "w") as f:
+            r = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT)
+        if r.returncode:
+            tail = "\n".join(log.read_text(errors="replace").splitlines()[-40:])
+            raise RuntimeError(f"replay harness build failed; log {log}\n{tail}")
+        stamp.write_text(digest)
+        return exe, time.perf_counter() - t
 
 
 def run_replay(replay_dir: Path, public: bool = False) -> dict:
