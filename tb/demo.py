@@ -1,6 +1,7 @@
 """`make sim`: the main scenario end to end on the system top, with a readable summary.
 
-Several processes bind to the accelerator with SVA and copy / fill / compare in their
+Several processes bind to the accelerators (process i on accelerator i mod NDEV, each its
+own StreamID) with SVA and copy / fill / compare in their
 own address spaces (pasidsim.demo); one takes I/O page faults that the driver resolves,
 one aims at memory it does not own and is stopped. The driver runs on the RTL through
 RtlPlatform; memory is the HDL-side RAM (zero-copy backdoor).
@@ -68,13 +69,13 @@ async def demo_on_rtl(dut):
 def _print(s: dict, stats: dict, wall: float, where: str) -> None:
     print(f"\npasidsim demo on {where}: {len(s['procs'])} processes, "
           f"I/O page faults by {'stall + RESUME' if s['stalls'] else 'partial completion + resubmit'}")
-    print(f"{'process':8} {'pasid':>5} {'descs':>5} {'bytes':>9} {'faults':>6} {'resolved':>8} "
+    print(f"{'process':8} {'device':10} {'pasid':>5} {'descs':>5} {'bytes':>9} {'faults':>6} {'resolved':>8} "
           f"{'blocked':>7} {'xlates':>7} {'tlb hit':>7}  result")
     for p in s["procs"]:
         st = stats.get(p["pasid"], {})
         n = st.get("xlate", 0)
         hit = f"{100 * st['hit'] / n:5.1f}%" if n else "    -"
-        print(f"{p['name']:8} {p['pasid']:5} {p['descriptors']:5} {p['bytes']:9} {p['smmu_faults']:6} "
+        print(f"{p['name']:8} {p.get('device', ''):10} {p['pasid']:5} {p['descriptors']:5} {p['bytes']:9} {p['smmu_faults']:6} "
               f"{p['faults_resolved']:8} {p['faults_blocked']:7} {n:7} {hit:>7}  "
               f"{'ok' if not p['checks'] else '; '.join(p['checks'])}")
     if "cycles" in s:
@@ -86,7 +87,7 @@ def _print(s: dict, stats: dict, wall: float, where: str) -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="make sim", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--procs", type=int, default=4, help="processes (queues), 1..4 (default 4)")
+    ap.add_argument("--procs", type=int, default=4, help="processes (queues), 1..8 (default 4)")
     ap.add_argument("--size", type=int, default=64 << 10, help="bytes per copy (default 65536)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-stall", action="store_true",
@@ -94,8 +95,8 @@ def main(argv=None) -> int:
     ap.add_argument("--waves", action="store_true", help="dump waves (FST, or VCD without lz4)")
     ap.add_argument("--model", action="store_true", help="run on the pure-Python model backend")
     a = ap.parse_args(argv)
-    if not 1 <= a.procs <= 4:
-        ap.error("--procs must be 1..4 (the accelerator's default queue count)")
+    if not 1 <= a.procs <= 8:
+        ap.error("--procs must be 1..8 (4 queues on each of the 2 accelerators, round-robin)")
     start = time.time()
     if a.model:
         import asyncio

@@ -76,10 +76,13 @@ def main() -> Path:
     ax.add_patch(FancyBboxPatch((22, 3), 55, 54, boxstyle="round,pad=0.3,rounding_size=1",
                                 facecolor=TOP, edgecolor="#9e9e9e", linewidth=1.2))
     ax.text(23.2, 56.2, "system_top", fontsize=9, fontweight="bold", va="top", color="#616161")
-    box(ax, 24, 47, 13, 7, "axil_split", ["0x00000 SMMU", "0x20000 DMA"], "white", size=8)
+    box(ax, 24, 46.5, 15, 7.5, "axil_split + sys_axil_demux",
+        ["0x00000 SMMU", "0x20000 + k*0x1000: DMA k"], "white", size=7)
 
-    # DMA
-    box(ax, 24, 5, 22, 39, "dma_top (rtl/dma)", [], DMA)
+    # DMA: NDEV instances (g_dev[k].u_dma), StreamID DMA_SID + k; drawn as a stack
+    ax.add_patch(FancyBboxPatch((25, 4), 22, 39, boxstyle="round,pad=0.2,rounding_size=0.8",
+                                facecolor=DMA, edgecolor="#9e9e9e", linewidth=1.0))
+    box(ax, 24, 5, 22, 39, "dma_top x NDEV (rtl/dma)", [], DMA)
     box(ax, 25.5, 33, 19, 7.5, "dma_regs", ["per queue: ring VA, PASID,", "doorbell, IRQ"],
         "white", size=7.5)
     box(ax, 25.5, 23, 19, 8.5, "dma_ctrl + dma_rr_arb",
@@ -109,19 +112,19 @@ def main() -> Path:
                                        "or axi_dpi_ram (HDL, DPI)", "", "descriptor rings", "completion records", "data buffers",
                                        "page tables", "stream table, CD tables", "command queue",
                                        "event queue"], MEM)
-    box(ax, 81, 4, 18, 7, "not yet", ["command queue consumer", "(CMD_SYNC, TLBI, CFGI)"],
+    box(ax, 81, 4, 18, 7, "not yet", ["PRI queue, ATS, stage 2,", "MSIs, HTTU"],
         "white", size=7.5, dashed=True)
 
     # ---- arrows
     arrow(ax, (18, 30), (24, 50), "AXI-Lite", rad=-0.2, lpos=0.35)
-    arrow(ax, (37, 52), (51.5, 48.5), "SMMU page", lpos=0.5)
-    arrow(ax, (30.5, 47), (30.5, 40.5), "")
-    ax.text(31.2, 45.2, "DMA regs", fontsize=6.8)
+    arrow(ax, (39, 52), (51.5, 48.5), "SMMU page", lpos=0.5)
+    arrow(ax, (30.5, 46.5), (30.5, 40.5), "")
+    ax.text(31.2, 45.0, "DMA k regs", fontsize=6.8)
     arrow(ax, (35, 33), (35, 31.5), "")
     arrow(ax, (35, 23), (35, 21.5), "")
     arrow(ax, (35, 13), (35, 11.5), "")
     path(ax, [(44.5, 8.5), (48, 8.5), (48, 38.5), (51.5, 38.5)],
-         "s_axi: VA, {ssv, ssid, sid}", color="#2e7d32", lxy=(48, 24), rot=90)
+         "sys_axi_arb: id = {k, id}; VA, {ssv, ssid, sid}", color="#2e7d32", lxy=(48, 24), rot=90)
     arrow(ax, (57, 34), (57, 32.5), both=True)
     arrow(ax, (69, 34), (69, 32.5), both=True)
     arrow(ax, (57, 26), (57, 24.5))
@@ -134,7 +137,7 @@ def main() -> Path:
     path(ax, [(90, 50.2), (90, 60), (9.5, 60), (9.5, 57.2)],
          "backdoor: the driver writes tables, rings and data straight into memory",
          color="#1565c0", lxy=(50, 60), both=True)
-    path(ax, [(63, 5), (63, 1.5), (9.5, 1.5), (9.5, 23)], "irq_evtq, irq_gerror, DMA irq",
+    path(ax, [(63, 5), (63, 1.5), (9.5, 1.5), (9.5, 23)], "irq_evtq, irq_gerror, irq_dev[k]",
          color="#c62828", lxy=(36, 1.5))
     fig.savefig(OUT, bbox_inches="tight")
     plt.close(fig)

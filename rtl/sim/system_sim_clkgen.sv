@@ -6,6 +6,7 @@
 module system_sim_clkgen #(
     parameter int SID_BITS      = 8,
     parameter int SSID_BITS     = 20,
+    parameter int NDEV          = 2,
     parameter int NQ            = 4,
     parameter int DMA_SID       = 1,
     parameter int DATA_WIDTH    = 64,
@@ -40,7 +41,8 @@ module system_sim_clkgen #(
     output logic        irq_evtq,
     output logic        irq_gerror,
     output logic        irq_cmdq_sync,
-    output logic        irq_dma
+    output logic        irq_dma,
+    output logic [NDEV-1:0] irq_dev
 );
     initial clk = 1'b0;
     always #2 clk = ~clk;
@@ -58,6 +60,7 @@ module system_sim_clkgen #(
     system_sim_dpi #(
         .SID_BITS(SID_BITS),
         .SSID_BITS(SSID_BITS),
+        .NDEV(NDEV),
         .NQ(NQ),
         .DMA_SID(DMA_SID),
         .DATA_WIDTH(DATA_WIDTH),
@@ -90,6 +93,7 @@ module system_sim_clkgen #(
         .irq_evtq,
         .irq_gerror,
         .irq_cmdq_sync,
-        .irq_dma
+        .irq_dma,
+        .irq_dev
     );
 endmodule

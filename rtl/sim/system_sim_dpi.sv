@@ -4,6 +4,7 @@
 module system_sim_dpi #(
     parameter int SID_BITS      = 8,
     parameter int SSID_BITS     = 20,
+    parameter int NDEV          = 2,
     parameter int NQ            = 4,
     parameter int DMA_SID       = 1,
     parameter int DATA_WIDTH    = 64,
@@ -37,7 +38,8 @@ module system_sim_dpi #(
     output logic        irq_evtq,
     output logic        irq_gerror,
     output logic        irq_cmdq_sync,
-    output logic        irq_dma
+    output logic        irq_dma,
+    output logic [NDEV-1:0] irq_dev
 );
     logic [ID_WIDTH:0]         mem_axi_awid;
     logic [OAS_BITS-1:0]       mem_axi_awaddr;
@@ -76,7 +78,7 @@ module system_sim_dpi #(
     logic                      mem_axi_rready;
 
     system_top #(
-        .SID_BITS(SID_BITS), .SSID_BITS(SSID_BITS), .NQ(NQ), .DMA_SID(DMA_SID),
+        .SID_BITS(SID_BITS), .SSID_BITS(SSID_BITS), .NDEV(NDEV), .NQ(NQ), .DMA_SID(DMA_SID),
         .DATA_WIDTH(DATA_WIDTH), .ID_WIDTH(ID_WIDTH), .ADDR_WIDTH(ADDR_WIDTH),
         .OAS_BITS(OAS_BITS), .IOTLB_ENTRIES(IOTLB_ENTRIES)
     ) u_sys (
@@ -135,7 +137,7 @@ module system_sim_dpi #(
         .m_axi_rlast(mem_axi_rlast),
         .m_axi_rvalid(mem_axi_rvalid),
         .m_axi_rready(mem_axi_rready),
-        .irq_evtq, .irq_gerror, .irq_cmdq_sync, .irq_dma
+        .irq_evtq, .irq_gerror, .irq_cmdq_sync, .irq_dma, .irq_dev
     );
 
     axi_dpi_ram #(

@@ -1,16 +1,22 @@
-// system_top: the accelerator behind the SMMU, one register window for both.
+// system_top: NDEV accelerators behind the SMMU, one register window for all.
 //
 //   s_axil_* ──axil_split──┬─ 0x00000-0x1FFFF  SMMU registers (pages 0 and 1)
-//                          └─ 0x20000-0x20FFF  DMA registers
-//   dma_top.m_axi ──(a*user = {ssv, ssid, sid})──> smmu_top.s_axi (device port)
+//                          └─ 0x20000-...      sys_axil_demux: accelerator k's registers
+//                                              at 0x20000 + k*0x1000 (4 KB each)
+//   accelerator k (dma_top, StreamID DMA_SID + k, interrupt irq_dev[k]).m_axi
+//       ──sys_axi_arb (id = {k, id}, round-robin)──> smmu_top.s_axi (device port)
 //   smmu_top.m_axi ──> m_axi_* (memory; in simulation cocotbext-axi's AxiRam or, in
 //                      system_sim_dpi, the HDL-side RAM)
+// irq_dma is irq_dev[0] (kept for single-device benches). NDEV >= 1; each accelerator gets
+// ID_WIDTH - SW AXI ID bits (dma_top needs >= 2 + log2(NE) = 3: NDEV 3..4 needs ID_WIDTH 5).
+// Address map: pasidsim.sysmap.
 // Synthesizable: no simulation models inside.
 module system_top #(
     parameter int SID_BITS      = 8,
     parameter int SSID_BITS     = 20,
+    parameter int NDEV          = 2,     // accelerators
     parameter int NQ            = 4,
-    parameter int DMA_SID       = 1,
+    parameter int DMA_SID       = 1,     // StreamID of accelerator 0; k has DMA_SID + k
     parameter int DATA_WIDTH    = 64,
     parameter int ID_WIDTH      = 4,
     parameter int ADDR_WIDTH    = 48,
@@ -77,8 +83,12 @@ module system_top #(
     output logic                        irq_evtq,
     output logic                        irq_gerror,
     output logic                        irq_cmdq_sync,
-    output logic                        irq_dma
+    output logic                        irq_dma,
+    output logic [NDEV-1:0]             irq_dev
 );
+    localparam int SW  = (NDEV > 1) ? $clog2(NDEV) : 1;  // device-select bits (window, AXI ID)
+    localparam int SIW = ID_WIDTH - SW;                   // each accelerator's AXI ID bits
+
     logic [16:0]                 smmu_axil_awaddr;
     logic [2:0]                  smmu_axil_awprot;
     logic                        smmu_axil_awvalid;
@@ -98,25 +108,83 @@ module system_top #(
     logic [1:0]                  smmu_axil_rresp;
     logic                        smmu_axil_rvalid;
     logic                        smmu_axil_rready;
-    logic [11:0]                 dma_axil_awaddr;
-    logic [2:0]                  dma_axil_awprot;
-    logic                        dma_axil_awvalid;
-    logic                        dma_axil_awready;
-    logic [31:0]                 dma_axil_wdata;
-    logic [3:0]                  dma_axil_wstrb;
-    logic                        dma_axil_wvalid;
-    logic                        dma_axil_wready;
-    logic [1:0]                  dma_axil_bresp;
-    logic                        dma_axil_bvalid;
-    logic                        dma_axil_bready;
-    logic [11:0]                 dma_axil_araddr;
-    logic [2:0]                  dma_axil_arprot;
-    logic                        dma_axil_arvalid;
-    logic                        dma_axil_arready;
-    logic [31:0]                 dma_axil_rdata;
-    logic [1:0]                  dma_axil_rresp;
-    logic                        dma_axil_rvalid;
-    logic                        dma_axil_rready;
+    // port 1 of axil_split: the accelerators' windows, then one 4 KB window each
+    logic [11+SW:0]                devs_axil_awaddr;
+    logic [2:0]                    devs_axil_awprot;
+    logic                          devs_axil_awvalid;
+    logic                          devs_axil_awready;
+    logic [31:0]                   devs_axil_wdata;
+    logic [3:0]                    devs_axil_wstrb;
+    logic                          devs_axil_wvalid;
+    logic                          devs_axil_wready;
+    logic [1:0]                    devs_axil_bresp;
+    logic                          devs_axil_bvalid;
+    logic                          devs_axil_bready;
+    logic [11+SW:0]                devs_axil_araddr;
+    logic [2:0]                    devs_axil_arprot;
+    logic                          devs_axil_arvalid;
+    logic                          devs_axil_arready;
+    logic [31:0]                   devs_axil_rdata;
+    logic [1:0]                    devs_axil_rresp;
+    logic                          devs_axil_rvalid;
+    logic                          devs_axil_rready;
+    logic [NDEV*12-1:0]            dma_axil_awaddr;
+    logic [NDEV*3-1:0]             dma_axil_awprot;
+    logic [NDEV-1:0]               dma_axil_awvalid;
+    logic [NDEV-1:0]               dma_axil_awready;
+    logic [NDEV*32-1:0]            dma_axil_wdata;
+    logic [NDEV*4-1:0]             dma_axil_wstrb;
+    logic [NDEV-1:0]               dma_axil_wvalid;
+    logic [NDEV-1:0]               dma_axil_wready;
+    logic [NDEV*2-1:0]             dma_axil_bresp;
+    logic [NDEV-1:0]               dma_axil_bvalid;
+    logic [NDEV-1:0]               dma_axil_bready;
+    logic [NDEV*12-1:0]            dma_axil_araddr;
+    logic [NDEV*3-1:0]             dma_axil_arprot;
+    logic [NDEV-1:0]               dma_axil_arvalid;
+    logic [NDEV-1:0]               dma_axil_arready;
+    logic [NDEV*32-1:0]            dma_axil_rdata;
+    logic [NDEV*2-1:0]             dma_axil_rresp;
+    logic [NDEV-1:0]               dma_axil_rvalid;
+    logic [NDEV-1:0]               dma_axil_rready;
+    // the accelerators' AXI4 masters, flattened (device k at [k*W +: W]), into sys_axi_arb
+    logic [NDEV*SIW-1:0]           acc_axi_awid;
+    logic [NDEV*ADDR_WIDTH-1:0]    acc_axi_awaddr;
+    logic [NDEV*8-1:0]             acc_axi_awlen;
+    logic [NDEV*3-1:0]             acc_axi_awsize;
+    logic [NDEV*2-1:0]             acc_axi_awburst;
+    logic [NDEV-1:0]               acc_axi_awlock;
+    logic [NDEV*4-1:0]             acc_axi_awcache;
+    logic [NDEV*3-1:0]             acc_axi_awprot;
+    logic [NDEV*USER_WIDTH-1:0]    acc_axi_awuser;
+    logic [NDEV-1:0]               acc_axi_awvalid;
+    logic [NDEV-1:0]               acc_axi_awready;
+    logic [NDEV*DATA_WIDTH-1:0]    acc_axi_wdata;
+    logic [NDEV*DATA_WIDTH/8-1:0]  acc_axi_wstrb;
+    logic [NDEV-1:0]               acc_axi_wlast;
+    logic [NDEV-1:0]               acc_axi_wvalid;
+    logic [NDEV-1:0]               acc_axi_wready;
+    logic [NDEV*SIW-1:0]           acc_axi_bid;
+    logic [NDEV*2-1:0]             acc_axi_bresp;
+    logic [NDEV-1:0]               acc_axi_bvalid;
+    logic [NDEV-1:0]               acc_axi_bready;
+    logic [NDEV*SIW-1:0]           acc_axi_arid;
+    logic [NDEV*ADDR_WIDTH-1:0]    acc_axi_araddr;
+    logic [NDEV*8-1:0]             acc_axi_arlen;
+    logic [NDEV*3-1:0]             acc_axi_arsize;
+    logic [NDEV*2-1:0]             acc_axi_arburst;
+    logic [NDEV-1:0]               acc_axi_arlock;
+    logic [NDEV*4-1:0]             acc_axi_arcache;
+    logic [NDEV*3-1:0]             acc_axi_arprot;
+    logic [NDEV*USER_WIDTH-1:0]    acc_axi_aruser;
+    logic [NDEV-1:0]               acc_axi_arvalid;
+    logic [NDEV-1:0]               acc_axi_arready;
+    logic [NDEV*SIW-1:0]           acc_axi_rid;
+    logic [NDEV*DATA_WIDTH-1:0]    acc_axi_rdata;
+    logic [NDEV*2-1:0]             acc_axi_rresp;
+    logic [NDEV-1:0]               acc_axi_rlast;
+    logic [NDEV-1:0]               acc_axi_rvalid;
+    logic [NDEV-1:0]               acc_axi_rready;
     logic [ID_WIDTH-1:0]         dev_axi_awid;
     logic [ADDR_WIDTH-1:0]       dev_axi_awaddr;
     logic [7:0]                  dev_axi_awlen;
@@ -155,7 +223,7 @@ module system_top #(
     logic                        dev_axi_rvalid;
     logic                        dev_axi_rready;
 
-    axil_split #(.ADDR_WIDTH(18), .SEL_BIT(17), .A0_WIDTH(17), .A1_WIDTH(12)) u_axil_split (
+    axil_split #(.ADDR_WIDTH(18), .SEL_BIT(17), .A0_WIDTH(17), .A1_WIDTH(12 + SW)) u_axil_split (
         .clk, .rst,
         .s_axil_awaddr(s_axil_awaddr),
         .s_axil_awprot(s_axil_awprot),
@@ -195,51 +263,179 @@ module system_top #(
         .m0_axil_rresp(smmu_axil_rresp),
         .m0_axil_rvalid(smmu_axil_rvalid),
         .m0_axil_rready(smmu_axil_rready),
-        .m1_axil_awaddr(dma_axil_awaddr),
-        .m1_axil_awprot(dma_axil_awprot),
-        .m1_axil_awvalid(dma_axil_awvalid),
-        .m1_axil_awready(dma_axil_awready),
-        .m1_axil_wdata(dma_axil_wdata),
-        .m1_axil_wstrb(dma_axil_wstrb),
-        .m1_axil_wvalid(dma_axil_wvalid),
-        .m1_axil_wready(dma_axil_wready),
-        .m1_axil_bresp(dma_axil_bresp),
-        .m1_axil_bvalid(dma_axil_bvalid),
-        .m1_axil_bready(dma_axil_bready),
-        .m1_axil_araddr(dma_axil_araddr),
-        .m1_axil_arprot(dma_axil_arprot),
-        .m1_axil_arvalid(dma_axil_arvalid),
-        .m1_axil_arready(dma_axil_arready),
-        .m1_axil_rdata(dma_axil_rdata),
-        .m1_axil_rresp(dma_axil_rresp),
-        .m1_axil_rvalid(dma_axil_rvalid),
-        .m1_axil_rready(dma_axil_rready)
+        .m1_axil_awaddr(devs_axil_awaddr),
+        .m1_axil_awprot(devs_axil_awprot),
+        .m1_axil_awvalid(devs_axil_awvalid),
+        .m1_axil_awready(devs_axil_awready),
+        .m1_axil_wdata(devs_axil_wdata),
+        .m1_axil_wstrb(devs_axil_wstrb),
+        .m1_axil_wvalid(devs_axil_wvalid),
+        .m1_axil_wready(devs_axil_wready),
+        .m1_axil_bresp(devs_axil_bresp),
+        .m1_axil_bvalid(devs_axil_bvalid),
+        .m1_axil_bready(devs_axil_bready),
+        .m1_axil_araddr(devs_axil_araddr),
+        .m1_axil_arprot(devs_axil_arprot),
+        .m1_axil_arvalid(devs_axil_arvalid),
+        .m1_axil_arready(devs_axil_arready),
+        .m1_axil_rdata(devs_axil_rdata),
+        .m1_axil_rresp(devs_axil_rresp),
+        .m1_axil_rvalid(devs_axil_rvalid),
+        .m1_axil_rready(devs_axil_rready)
     );
 
-    dma_top #(
-        .NQ(NQ), .DATA_WIDTH(DATA_WIDTH), .ADDR_WIDTH(ADDR_WIDTH), .ID_WIDTH(ID_WIDTH),
-        .SID_BITS(SID_BITS), .SID(DMA_SID), .AXIL_ADDR_WIDTH(12)
-    ) u_dma (
+    sys_axil_demux #(.NDEV(NDEV), .AW(12), .SW(SW)) u_dev_demux (
         .clk, .rst,
-        .s_axil_awaddr(dma_axil_awaddr),
-        .s_axil_awprot(dma_axil_awprot),
-        .s_axil_awvalid(dma_axil_awvalid),
-        .s_axil_awready(dma_axil_awready),
-        .s_axil_wdata(dma_axil_wdata),
-        .s_axil_wstrb(dma_axil_wstrb),
-        .s_axil_wvalid(dma_axil_wvalid),
-        .s_axil_wready(dma_axil_wready),
-        .s_axil_bresp(dma_axil_bresp),
-        .s_axil_bvalid(dma_axil_bvalid),
-        .s_axil_bready(dma_axil_bready),
-        .s_axil_araddr(dma_axil_araddr),
-        .s_axil_arprot(dma_axil_arprot),
-        .s_axil_arvalid(dma_axil_arvalid),
-        .s_axil_arready(dma_axil_arready),
-        .s_axil_rdata(dma_axil_rdata),
-        .s_axil_rresp(dma_axil_rresp),
-        .s_axil_rvalid(dma_axil_rvalid),
-        .s_axil_rready(dma_axil_rready),
+        .s_axil_awaddr(devs_axil_awaddr),
+        .s_axil_awprot(devs_axil_awprot),
+        .s_axil_awvalid(devs_axil_awvalid),
+        .s_axil_awready(devs_axil_awready),
+        .s_axil_wdata(devs_axil_wdata),
+        .s_axil_wstrb(devs_axil_wstrb),
+        .s_axil_wvalid(devs_axil_wvalid),
+        .s_axil_wready(devs_axil_wready),
+        .s_axil_bresp(devs_axil_bresp),
+        .s_axil_bvalid(devs_axil_bvalid),
+        .s_axil_bready(devs_axil_bready),
+        .s_axil_araddr(devs_axil_araddr),
+        .s_axil_arprot(devs_axil_arprot),
+        .s_axil_arvalid(devs_axil_arvalid),
+        .s_axil_arready(devs_axil_arready),
+        .s_axil_rdata(devs_axil_rdata),
+        .s_axil_rresp(devs_axil_rresp),
+        .s_axil_rvalid(devs_axil_rvalid),
+        .s_axil_rready(devs_axil_rready),
+        .m_axil_awaddr(dma_axil_awaddr),
+        .m_axil_awprot(dma_axil_awprot),
+        .m_axil_awvalid(dma_axil_awvalid),
+        .m_axil_awready(dma_axil_awready),
+        .m_axil_wdata(dma_axil_wdata),
+        .m_axil_wstrb(dma_axil_wstrb),
+        .m_axil_wvalid(dma_axil_wvalid),
+        .m_axil_wready(dma_axil_wready),
+        .m_axil_bresp(dma_axil_bresp),
+        .m_axil_bvalid(dma_axil_bvalid),
+        .m_axil_bready(dma_axil_bready),
+        .m_axil_araddr(dma_axil_araddr),
+        .m_axil_arprot(dma_axil_arprot),
+        .m_axil_arvalid(dma_axil_arvalid),
+        .m_axil_arready(dma_axil_arready),
+        .m_axil_rdata(dma_axil_rdata),
+        .m_axil_rresp(dma_axil_rresp),
+        .m_axil_rvalid(dma_axil_rvalid),
+        .m_axil_rready(dma_axil_rready)
+    );
+
+    for (genvar k = 0; k < NDEV; k++) begin : g_dev
+        dma_top #(
+            .NQ(NQ), .DATA_WIDTH(DATA_WIDTH), .ADDR_WIDTH(ADDR_WIDTH), .ID_WIDTH(SIW),
+            .SID_BITS(SID_BITS), .SID(DMA_SID + k), .AXIL_ADDR_WIDTH(12)
+        ) u_dma (
+            .clk, .rst,
+            .s_axil_awaddr(dma_axil_awaddr[k*12 +: 12]),
+            .s_axil_awprot(dma_axil_awprot[k*3 +: 3]),
+            .s_axil_awvalid(dma_axil_awvalid[k]),
+            .s_axil_awready(dma_axil_awready[k]),
+            .s_axil_wdata(dma_axil_wdata[k*32 +: 32]),
+            .s_axil_wstrb(dma_axil_wstrb[k*4 +: 4]),
+            .s_axil_wvalid(dma_axil_wvalid[k]),
+            .s_axil_wready(dma_axil_wready[k]),
+            .s_axil_bresp(dma_axil_bresp[k*2 +: 2]),
+            .s_axil_bvalid(dma_axil_bvalid[k]),
+            .s_axil_bready(dma_axil_bready[k]),
+            .s_axil_araddr(dma_axil_araddr[k*12 +: 12]),
+            .s_axil_arprot(dma_axil_arprot[k*3 +: 3]),
+            .s_axil_arvalid(dma_axil_arvalid[k]),
+            .s_axil_arready(dma_axil_arready[k]),
+            .s_axil_rdata(dma_axil_rdata[k*32 +: 32]),
+            .s_axil_rresp(dma_axil_rresp[k*2 +: 2]),
+            .s_axil_rvalid(dma_axil_rvalid[k]),
+            .s_axil_rready(dma_axil_rready[k]),
+            .m_axi_awid(acc_axi_awid[k*SIW +: SIW]),
+            .m_axi_awaddr(acc_axi_awaddr[k*ADDR_WIDTH +: ADDR_WIDTH]),
+            .m_axi_awlen(acc_axi_awlen[k*8 +: 8]),
+            .m_axi_awsize(acc_axi_awsize[k*3 +: 3]),
+            .m_axi_awburst(acc_axi_awburst[k*2 +: 2]),
+            .m_axi_awlock(acc_axi_awlock[k]),
+            .m_axi_awcache(acc_axi_awcache[k*4 +: 4]),
+            .m_axi_awprot(acc_axi_awprot[k*3 +: 3]),
+            .m_axi_awuser(acc_axi_awuser[k*USER_WIDTH +: USER_WIDTH]),
+            .m_axi_awvalid(acc_axi_awvalid[k]),
+            .m_axi_awready(acc_axi_awready[k]),
+            .m_axi_wdata(acc_axi_wdata[k*DATA_WIDTH +: DATA_WIDTH]),
+            .m_axi_wstrb(acc_axi_wstrb[k*DATA_WIDTH/8 +: DATA_WIDTH/8]),
+            .m_axi_wlast(acc_axi_wlast[k]),
+            .m_axi_wvalid(acc_axi_wvalid[k]),
+            .m_axi_wready(acc_axi_wready[k]),
+            .m_axi_bid(acc_axi_bid[k*SIW +: SIW]),
+            .m_axi_bresp(acc_axi_bresp[k*2 +: 2]),
+            .m_axi_bvalid(acc_axi_bvalid[k]),
+            .m_axi_bready(acc_axi_bready[k]),
+            .m_axi_arid(acc_axi_arid[k*SIW +: SIW]),
+            .m_axi_araddr(acc_axi_araddr[k*ADDR_WIDTH +: ADDR_WIDTH]),
+            .m_axi_arlen(acc_axi_arlen[k*8 +: 8]),
+            .m_axi_arsize(acc_axi_arsize[k*3 +: 3]),
+            .m_axi_arburst(acc_axi_arburst[k*2 +: 2]),
+            .m_axi_arlock(acc_axi_arlock[k]),
+            .m_axi_arcache(acc_axi_arcache[k*4 +: 4]),
+            .m_axi_arprot(acc_axi_arprot[k*3 +: 3]),
+            .m_axi_aruser(acc_axi_aruser[k*USER_WIDTH +: USER_WIDTH]),
+            .m_axi_arvalid(acc_axi_arvalid[k]),
+            .m_axi_arready(acc_axi_arready[k]),
+            .m_axi_rid(acc_axi_rid[k*SIW +: SIW]),
+            .m_axi_rdata(acc_axi_rdata[k*DATA_WIDTH +: DATA_WIDTH]),
+            .m_axi_rresp(acc_axi_rresp[k*2 +: 2]),
+            .m_axi_rlast(acc_axi_rlast[k]),
+            .m_axi_rvalid(acc_axi_rvalid[k]),
+            .m_axi_rready(acc_axi_rready[k]),
+            .irq(irq_dev[k])
+        );
+    end
+    assign irq_dma = irq_dev[0];
+
+    // ID-extended N:1 merge: device k's transactions reach the SMMU with id = {k, id}
+    sys_axi_arb #(
+        .NDEV(NDEV), .ID_WIDTH(ID_WIDTH), .DB(SW), .SIW(SIW), .ADDR_WIDTH(ADDR_WIDTH),
+        .DATA_WIDTH(DATA_WIDTH), .USER_WIDTH(USER_WIDTH)
+    ) u_dev_arb (
+        .clk, .rst,
+        .s_axi_awid(acc_axi_awid),
+        .s_axi_awaddr(acc_axi_awaddr),
+        .s_axi_awlen(acc_axi_awlen),
+        .s_axi_awsize(acc_axi_awsize),
+        .s_axi_awburst(acc_axi_awburst),
+        .s_axi_awlock(acc_axi_awlock),
+        .s_axi_awcache(acc_axi_awcache),
+        .s_axi_awprot(acc_axi_awprot),
+        .s_axi_awuser(acc_axi_awuser),
+        .s_axi_awvalid(acc_axi_awvalid),
+        .s_axi_awready(acc_axi_awready),
+        .s_axi_wdata(acc_axi_wdata),
+        .s_axi_wstrb(acc_axi_wstrb),
+        .s_axi_wlast(acc_axi_wlast),
+        .s_axi_wvalid(acc_axi_wvalid),
+        .s_axi_wready(acc_axi_wready),
+        .s_axi_bid(acc_axi_bid),
+        .s_axi_bresp(acc_axi_bresp),
+        .s_axi_bvalid(acc_axi_bvalid),
+        .s_axi_bready(acc_axi_bready),
+        .s_axi_arid(acc_axi_arid),
+        .s_axi_araddr(acc_axi_araddr),
+        .s_axi_arlen(acc_axi_arlen),
+        .s_axi_arsize(acc_axi_arsize),
+        .s_axi_arburst(acc_axi_arburst),
+        .s_axi_arlock(acc_axi_arlock),
+        .s_axi_arcache(acc_axi_arcache),
+        .s_axi_arprot(acc_axi_arprot),
+        .s_axi_aruser(acc_axi_aruser),
+        .s_axi_arvalid(acc_axi_arvalid),
+        .s_axi_arready(acc_axi_arready),
+        .s_axi_rid(acc_axi_rid),
+        .s_axi_rdata(acc_axi_rdata),
+        .s_axi_rresp(acc_axi_rresp),
+        .s_axi_rlast(acc_axi_rlast),
+        .s_axi_rvalid(acc_axi_rvalid),
+        .s_axi_rready(acc_axi_rready),
         .m_axi_awid(dev_axi_awid),
         .m_axi_awaddr(dev_axi_awaddr),
         .m_axi_awlen(dev_axi_awlen),
@@ -276,8 +472,7 @@ module system_top #(
         .m_axi_rresp(dev_axi_rresp),
         .m_axi_rlast(dev_axi_rlast),
         .m_axi_rvalid(dev_axi_rvalid),
-        .m_axi_rready(dev_axi_rready),
-        .irq(irq_dma)
+        .m_axi_rready(dev_axi_rready)
     );
 
     smmu_top #(

@@ -1,7 +1,8 @@
 """The main demo scenario (`make sim`), backend-independent.
 
-Several processes bind to the accelerator with SVA and each copies, fills and compares
-buffers in its own address space, all queues running at once. One process's destination
+Several processes bind to the accelerators with SVA (process i on accelerator
+i mod the number of accelerators) and each copies, fills and compares buffers in its own
+address space, all queues running at once. One process's destination
 is not populated yet: its first DMA write takes an I/O page fault that the driver resolves
 (by the SMMU's stall + RESUME path when the hardware stalls, else by the DSA-style partial
 completion: touch the page, resubmit the rest). Another process aims a copy at an address
@@ -24,6 +25,7 @@ COMP = 64  # bytes reserved per completion record
 class ProcReport:
     name: str
     pasid: int = 0
+    device: str = ""          # the accelerator's SMMU device (StreamID) it runs on
     descriptors: int = 0
     bytes: int = 0
     smmu_faults: int = 0      # event records naming this process's PASID
@@ -98,8 +100,10 @@ async def demo(sys, *, nproc: int = 4, size: int = 64 << 10, seed: int = 1,
     for i in range(nproc):
         p = sys.host.spawn(f"proc{i}")
         procs.append(p)
-        queues.append(await sys.accel.open_queue(p))
-        reps.append(ProcReport(p.name, pasid=queues[-1].pasid))
+        accels = getattr(sys, "accels", None) or [sys.accel]
+        accel = accels[i % len(accels)]
+        queues.append(await accel.open_queue(p))
+        reps.append(ProcReport(p.name, pasid=queues[-1].pasid, device=f"{accel.dev.name}/sid{accel.dev.sid}"))
     lazy = 1 % nproc          # this one's destination is populated by I/O page faults
     intruder = 2 if nproc > 2 else None
 
@@ -172,10 +176,10 @@ async def demo(sys, *, nproc: int = 4, size: int = 64 << 10, seed: int = 1,
 
 
 def format_report(r: DemoReport) -> str:
-    lines = [f"{'process':8} {'pasid':>5} {'descs':>5} {'bytes':>9} {'faults':>6} {'resolved':>8} "
+    lines = [f"{'process':8} {'device':10} {'pasid':>5} {'descs':>5} {'bytes':>9} {'faults':>6} {'resolved':>8} "
              f"{'blocked':>7} {'resubmit':>8}  result"]
     for p in r.procs:
-        lines.append(f"{p.name:8} {p.pasid:5} {p.descriptors:5} {p.bytes:9} {p.smmu_faults:6} "
+        lines.append(f"{p.name:8} {p.device:10} {p.pasid:5} {p.descriptors:5} {p.bytes:9} {p.smmu_faults:6} "
                      f"{p.faults_resolved:8} {p.faults_blocked:7} {p.resubmits:8}  "
                      f"{'ok' if not p.checks else '; '.join(p.checks)}")
     return "\n".join(lines)

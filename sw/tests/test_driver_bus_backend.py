@@ -30,26 +30,37 @@ class FakeAxil:
 
 
 def bus_platform(model):
+    """One fake bus per block: the SMMU at 0x1000_0000, accelerator k at 0x2000_0000 + k MB
+    (so a register access that went to the wrong block shows in the address)."""
     smmu_bus = FakeAxil(model, "smmu", 0x1000_0000)
-    dma_bus = FakeAxil(model, "dma", 0x2000_0000)
-    return BusPlatform(model.mem, model.ram_base, model.ram_size,
-                       {"smmu": (smmu_bus, 0x1000_0000), "dma": (dma_bus, 0x2000_0000)},
-                       {line: (lambda l=line: model._irq(l)) for line in ("evtq", "gerror", "dma")},
-                       model.delay), smmu_bus, dma_bus
+    blocks = {"smmu": (smmu_bus, 0x1000_0000)}
+    dma_buses = []
+    for k, name in enumerate(reversed(model.dma_blocks)):  # order must not matter
+        base = 0x2000_0000 + (len(model.dma_blocks) - 1 - k) * 0x10_0000
+        dma_buses.append(FakeAxil(model, name, base))
+        blocks[name] = (dma_buses[-1], base)
+    lines = ("evtq", "gerror", *model.dma_blocks)
+    return BusPlatform(model.mem, model.ram_base, model.ram_size, blocks,
+                       {line: (lambda l=line: model._irq(l)) for line in lines},
+                       model.delay), smmu_bus, dma_buses
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_same_outcome_through_the_bus(name):
     async def body():
         model = ModelPlatform()
-        plat, smmu_bus, dma_bus = bus_platform(model)
+        plat, smmu_bus, dma_buses = bus_platform(model)
+        assert plat.dma_blocks == model.dma_blocks == ("dma", "dma1")
         sys = await bring_up(plat)
+        assert [d.sid for d in sys.devs] == [1, 2]
         via_bus = await SCENARIOS[name](sys)
         direct = await SCENARIOS[name](await model_system())
         assert compare(via_bus, direct) == []
         assert model.check_coherent() == []
-        assert plat.reg_reads + plat.reg_writes == len(smmu_bus.log) + len(dma_bus.log) > 0
+        assert plat.reg_reads + plat.reg_writes == len(smmu_bus.log) + sum(len(b.log) for b in dma_buses) > 0
         assert all(0x1000_0000 <= e[1] < 0x1002_0000 for e in smmu_bus.log)
+        for b in dma_buses:
+            assert all(b.base <= e[1] < b.base + 0x1000 for e in b.log)
     asyncio.run(body())
 
 

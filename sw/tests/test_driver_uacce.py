@@ -137,3 +137,58 @@ def test_wait_times_out_when_the_device_never_completes():
         with pytest.raises(Timeout, match=f"no completion at {comp:#x} after 2000 ns"):
             await q.wait(comp, timeout_ns=2000)
     run(body())
+
+
+def test_rid_queue_programs_nopasid_and_checks_its_arguments():
+    async def body():
+        s = await model_system()
+        kdom = s.smmu.alloc_paging_domain("k")
+        pa = s.host.pages.alloc(1)                          # 2 pages: ring, buffer
+        iova = 0x2000_0000
+        await kdom.map(iova, pa, 2 * SZ_4K)
+        with pytest.raises(InvalidArgument, match="not attached to the RID"):
+            await s.accel.open_rid_queue(kdom, iova)
+        await s.smmu.attach_dev(s.dev, kdom)
+        with pytest.raises(InvalidArgument, match="not a paging domain"):
+            await s.accel.open_rid_queue(s.smmu.identity, iova)
+        with pytest.raises(InvalidArgument, match="not mapped"):
+            await s.accel.open_rid_queue(kdom, iova + SZ_4K, log2_entries=7)  # 8 KB ring, 1 page left
+        with pytest.raises(InvalidArgument, match="not 64-byte aligned"):
+            await s.accel.open_rid_queue(kdom, iova + 8)
+        assert s.accel.queues == [None] * 4                 # nothing taken by the failures
+        q = await s.accel.open_rid_queue(kdom, iova, log2_entries=2)
+        assert q.pasid is None
+        assert await reg(s, q, D.QCTRL) == D.QCTRL_EN | D.QCTRL_NOPASID | D.QCTRL_IRQ_EN
+        c = await q.run(Descriptor(Opcode.FILL, Flags.COMP_REQ, 64, 0, iova + SZ_4K, 0x0807060504030201,
+                                   iova + SZ_4K + 128))
+        assert c.status == Status.SUCCESS and s.plat.mem.read(pa + SZ_4K, 8) == bytes(range(1, 9))
+        with pytest.raises(InvalidArgument, match="not mapped"):  # CPU side: nothing written
+            q._mem_write(iova + 2 * SZ_4K - 4, bytes(8))
+        assert s.plat.mem.read(pa + 2 * SZ_4K - 4, 4) == bytes(4)
+        await q.close()
+        assert await reg(s, q, D.QCTRL) == 0 and s.dev.rid_domain is kdom
+        with pytest.raises(Closed):
+            await q.run(Descriptor(Opcode.NOP))
+    run(body())
+
+
+def test_second_accelerator_has_its_own_block_and_streamid():
+    from pasidsim import sysmap
+    from pasidsim.driver.model_backend import ModelPlatform
+
+    async def body():
+        s = await model_system()
+        assert [a.block for a in s.accels] == ["dma", "dma1"]
+        assert [d.sid for d in s.devs] == [1, 2] and s.accels[1].dev is s.devs[1]
+        p = s.host.spawn("p")
+        q = await s.accels[1].open_queue(p)
+        assert await s.plat.read_reg("dma1", D.queue_reg(q.idx, D.QPASID, 4)) == q.pasid
+        assert await s.plat.read_reg("dma", D.queue_reg(q.idx, D.QPASID, 4)) == 0  # not dev 0's
+        with pytest.raises(InvalidArgument, match="no register block 'dma2'"):
+            await s.plat.read_reg("dma2", 0)
+    run(body())
+    with pytest.raises(InvalidArgument, match="1..32 accelerators"):
+        ModelPlatform(ndev=0)
+    with pytest.raises(ValueError, match="outside the window"):
+        sysmap.dma_base(32)
+    assert sysmap.dma_base(1) == 0x21000 and sysmap.dma_block(1) == "dma1"

@@ -17,7 +17,7 @@ from pasidsim.driver.system import model_system
 from tb.common.sim import run
 from tb.common.tops import sources
 
-KEYS = ("pasid", "descriptors", "bytes", "faults_resolved", "faults_blocked", "resubmits",
+KEYS = ("pasid", "device", "descriptors", "bytes", "faults_resolved", "faults_blocked", "resubmits",
         "checks")
 
 

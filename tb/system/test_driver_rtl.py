@@ -14,7 +14,7 @@ import pytest
 from pasidsim.driver.scenario import SCENARIOS, compare
 from pasidsim.driver.system import bring_up, model_system
 from tb.common.dpimem import DpiMem
-from tb.common.rtl_platform import RtlPlatform
+from tb.common.rtl_platform import RtlPlatform, accelerator_count
 from tb.common.sim import run
 from tb.common.tbutil import param, start_clock_and_reset
 from tb.common.tops import sources
@@ -33,9 +33,11 @@ async def rtl_system(dut):
 @cocotb.test(timeout_time=20, timeout_unit="ms")
 async def scenario_matches_model(dut):
     name = os.environ["SCENARIO"]
-    model = await model_system(plat_kw={"dma_sid": param("DMA_SID", 1)})
+    ndev = accelerator_count(dut)  # the model gets the built top's shape
+    model = await model_system(plat_kw={"dma_sid": param("DMA_SID", 1), "ndev": ndev})
     want = await SCENARIOS[name](model)
     sys = await rtl_system(dut)
+    assert [d.sid for d in sys.devs] == [d.sid for d in model.devs]  # same system shape
     got = await SCENARIOS[name](sys)
     diffs = compare(want, got)
     assert not diffs, f"{name}: RTL and model differ:\n" + "\n".join(diffs)

@@ -4,7 +4,8 @@ Nothing here imports cocotb. The testbench (or an FPGA runtime) passes in:
 
 * ``mem``: the physical memory object (``PhysMem``): on the RTL backend the simulation RAM's
   zero-copy backdoor, on an FPGA the DMA-able host buffer;
-* ``blocks``: ``{"smmu": (bus, base), "dma": (bus, base)}`` where ``bus`` has
+* ``blocks``: ``{"smmu": (bus, base), "dma": (bus, base), "dma1": ...}`` (one block per
+  accelerator, named as ``pasidsim.sysmap.dma_block``) where ``bus`` has
   ``async read_dword(addr) -> int`` and ``async write_dword(addr, value)`` (cocotbext-axi's
   ``AxiLiteMaster`` has exactly these; an FPGA runtime would wrap its BAR mmap);
 * ``irqs``: ``{"evtq": fn, "gerror": fn, "dma": fn}``, each ``fn()`` returning the line's level;
@@ -15,6 +16,7 @@ Nothing here imports cocotb. The testbench (or an FPGA runtime) passes in:
 
 from __future__ import annotations
 
+import re
 from typing import Awaitable, Callable
 
 from .errors import InvalidArgument
@@ -29,6 +31,12 @@ class BusPlatform:
 
     def __repr__(self) -> str:
         return f"BusPlatform({', '.join(self.blocks)})"
+
+    @property
+    def dma_blocks(self) -> tuple[str, ...]:
+        """The accelerators' blocks in index order: "dma", "dma1", "dma2", ..."""
+        names = [b for b in self.blocks if re.fullmatch(r"dma\d*", b)]
+        return tuple(sorted(names, key=lambda b: int(b[3:] or 0)))
 
     def _where(self, block: str, offset: int):
         try:

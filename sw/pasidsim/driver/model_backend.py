@@ -19,8 +19,9 @@ emulates what the RTL adds around them, with the register side effects the drive
   ABORT re-runs it with that access terminated, giving the partial completion the DMA reports
   for a fault. If the stall's event cannot be recorded (queue full) the access is terminated
   instead, so nothing waits for a RESUME that software cannot send.
-* DMA: the queue registers of ``dma_regs``; queues are served round-robin, one descriptor per
-  turn, whenever the driver touches a register or waits. Descriptor fetches and completion
+* DMA: ``ndev`` accelerators (StreamID dma_sid + k, register block and interrupt line
+  ``sysmap.dma_block(k)``: "dma", "dma1", ...), each with the queue registers of
+  ``dma_regs``; queues are served round-robin, one descriptor per turn, whenever the driver touches a register or waits. Descriptor fetches and completion
   writes are translated with the queue's PASID like data accesses.
 """
 
@@ -30,20 +31,21 @@ from .. import regs as R
 from .. import smmuv3 as S
 from ..memory import SparseMemory
 from ..smmu_model import SmmuModel, Translation
+from ..sysmap import dma_block
 from .errors import InvalidArgument
-from .model_dma import DmaEngineMixin, _Queue, _Stall, _Stalled  # noqa: F401 (_Stalled for tests)
+from .model_dma import ModelDma, _Stall, _Stalled  # noqa: F401 (_Stalled for tests)
 
 _MODEL_REGS = ("CR0", "CR2", "GBPA", "STRTAB_BASE", "STRTAB_BASE_CFG", "CMDQ_BASE", "CMDQ_PROD",
                "CMDQ_CONS", "EVENTQ_BASE", "EVENTQ_PROD", "EVENTQ_CONS", "GERROR", "GERRORN")
 
 
-class ModelPlatform(DmaEngineMixin):
+class ModelPlatform:
     """Platform implementation over the pure-Python golden models."""
 
     def __init__(self, *, ram_base: int = 0x8000_0000, ram_size: int = 64 << 20, sid_bits: int = 8,
                  ssid_bits: int = 20, stall: bool = True, cd2l: bool = True, evtqs: int = 8,
                  cmdqs: int = 8, oas_bits: int = 48, dma_sid: int = 1, dma_queues: int = 4,
-                 asid16: bool = True):
+                 asid16: bool = True, ndev: int = 2):
         self.mem = SparseMemory()
         self.ram_base, self.ram_size = ram_base, ram_size
         self.smmu = SmmuModel(self.mem, sid_bits=sid_bits, ssid_bits=ssid_bits, oas_bits=oas_bits,
@@ -54,19 +56,39 @@ class ModelPlatform(DmaEngineMixin):
         self.cmd_log: list[S.Cmd] = []
         self.inject_cmd_error: set[int] = set()  # opcodes rejected once with CERROR_ILL
         self.asid16 = asid16
-        self.dma_sid = dma_sid
-        self.queues = [_Queue() for _ in range(dma_queues)]
-        self.dma_irq_status = 0
-        self._rr = 0
+        if not 1 <= ndev <= 32:
+            raise InvalidArgument(self, f"ndev={ndev!r}: 1..32 accelerators (window slots)")
+        # accelerator k: block/irq name sysmap.dma_block(k), StreamID dma_sid + k (system_top)
+        self.dmas = {dma_block(k): ModelDma(self, dma_sid + k, dma_queues, dma_block(k))
+                     for k in range(ndev)}
+        self.dma_blocks = tuple(self.dmas)
         self.now_ns = 0
+
+    # accelerator 0, under the names the single-device code used
+    @property
+    def queues(self):
+        return self.dmas["dma"].queues
+
+    @property
+    def dma_sid(self) -> int:
+        return self.dmas["dma"].sid
+
+    @property
+    def dma_irq_status(self) -> int:
+        return self.dmas["dma"].irq_status
+
+    def _run_dma(self) -> None:
+        """Every accelerator runs until none of them can progress."""
+        while any([d.run() for d in self.dmas.values()]):
+            pass
 
     # ================================================================== Platform API
     async def read_reg(self, block: str, offset: int) -> int:
         self._run_dma()
         if block == "smmu":
             return self._smmu_read(offset)
-        if block == "dma":
-            return self._dma_read(offset)
+        if block in self.dmas:
+            return self.dmas[block].read(offset)
         raise InvalidArgument(self, f"no register block {block!r}")
 
     async def write_reg(self, block: str, offset: int, value: int) -> None:
@@ -74,8 +96,8 @@ class ModelPlatform(DmaEngineMixin):
             raise InvalidArgument(self, f"register value {value!r} is not 32-bit")
         if block == "smmu":
             self._smmu_write(offset, value)
-        elif block == "dma":
-            self._dma_write(offset, value)
+        elif block in self.dmas:
+            self.dmas[block].write(offset, value)
         else:
             raise InvalidArgument(self, f"no register block {block!r}")
         self._run_dma()
@@ -97,8 +119,8 @@ class ModelPlatform(DmaEngineMixin):
         if line == "gerror":
             en = R.IRQ_CTRL.field("GERROR_IRQEN").get(self._smmu_regs["IRQ_CTRL"])
             return bool(en) and r["GERROR"] != r["GERRORN"]
-        if line == "dma":
-            return bool(self.dma_irq_status)
+        if line in self.dmas:
+            return bool(self.dmas[line].irq_status)
         raise InvalidArgument(self, f"no interrupt line {line!r}")
 
     def __repr__(self) -> str:

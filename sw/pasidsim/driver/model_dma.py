@@ -1,5 +1,7 @@
-"""DMA side of the model backend: the accelerator's queue registers (``dma_regs``) and a queue
+"""DMA side of the model backend: the accelerators' queue registers (``dma_regs``) and a queue
 engine around the golden ``DmaModel``, with every access translated through the SMMU model.
+One ``ModelDma`` per accelerator (its own StreamID, queues and interrupt status), as in
+system_top; they share the platform's SMMU model, memory and stall bookkeeping.
 
 Queues are served round-robin, one descriptor per turn, whenever the driver touches a register
 or waits. A stalled access blocks its queue until CMD_RESUME: RETRY re-runs the descriptor from
@@ -61,20 +63,29 @@ class _Queue:
         return None if self.ctrl & D.QCTRL_NOPASID else self.pasid
 
 
-class DmaEngineMixin:
-    """Needs ``queues``, ``dma_irq_status``, ``_rr``, ``dma_sid``, ``stalls`` and
-    ``translate(sid, pasid, va, write, queue)`` from the platform."""
+class ModelDma:
+    """One accelerator: ``sid``, ``queues``, ``irq_status``; the platform provides ``mem``,
+    ``stalls`` and ``translate(sid, pasid, va, write, queue)``."""
+
+    def __init__(self, plat, sid: int, nqueues: int, name: str = "dma"):
+        self.plat, self.sid, self.name = plat, sid, name
+        self.queues = [_Queue() for _ in range(nqueues)]
+        self.irq_status = 0
+        self._rr = 0
+
+    def __repr__(self) -> str:
+        return f"ModelDma({self.name}, sid={self.sid:#x})"
 
     # ================================================================== DMA registers
-    def _dma_read(self, offset: int) -> int:
+    def read(self, offset: int) -> int:
         if offset == D.ID:
             return D.ID_VALUE
         if offset == D.CAP:
             return len(self.queues) | (3 << D.CAP_LOG2DB_SHIFT)
         if offset == D.IRQ_STATUS:
-            return self.dma_irq_status
+            return self.irq_status
         if offset == D.SID_REG:
-            return self.dma_sid
+            return self.sid
         q, off = self._dma_q(offset)
         if q is None:
             return 0
@@ -105,9 +116,9 @@ class DmaEngineMixin:
             return None, 0
         return self.queues[i], off
 
-    def _dma_write(self, offset: int, v: int) -> None:
+    def write(self, offset: int, v: int) -> None:
         if offset == D.IRQ_STATUS:
-            self.dma_irq_status &= ~v
+            self.irq_status &= ~v
             return
         q, off = self._dma_q(offset)
         if q is None:
@@ -131,17 +142,20 @@ class DmaEngineMixin:
             q.err, q.halted = 0, False
 
     # ================================================================== DMA engine
-    def _run_dma(self) -> None:
-        """Serve queues round-robin, one descriptor per turn, until none can progress."""
-        progress = True
-        while progress:
+    def run(self) -> bool:
+        """Serve queues round-robin, one descriptor per turn, until none can progress;
+        returns whether anything happened."""
+        progress = any_progress = False
+        while True:
             progress = False
             n = len(self.queues)
             for k in range(n):
                 i = (self._rr + k) % n
                 if self._step_queue(i):
-                    progress = True
+                    progress = any_progress = True
                     self._rr = (i + 1) % n
+            if not progress:
+                return any_progress
 
     def _step_queue(self, i: int) -> bool:
         q = self.queues[i]
@@ -153,13 +167,13 @@ class DmaEngineMixin:
             if q.stall.resp != S.RESUME_RETRY:
                 q.aborts.add((q.stall.page, q.stall.write))
             q.stall = None
-        sid, pasid = self.dma_sid, q.qpasid
+        sid, pasid = self.sid, q.qpasid
         view = _VaView(self, sid, pasid, i)
         daddr = q.base + q.head * DESC_SIZE
         try:
             desc = Descriptor.decode(view.read(daddr, DESC_SIZE))
         except _Stalled as s:
-            q.stall = self.stalls[s.stag]
+            q.stall = self.plat.stalls[s.stag]
             return True
         except (_Terminated, BusError):
             q.err, q.err_addr, q.halted = D.QErr.DESC_FETCH, daddr, True
@@ -169,7 +183,7 @@ class DmaEngineMixin:
         try:
             res = model.execute(desc, pasid)
         except _Stalled as s:
-            q.stall = self.stalls[s.stag]
+            q.stall = self.plat.stalls[s.stag]
             return True
         q.aborts.clear()
         q.head = (q.head + 1) & ((1 << q.log2size) - 1)
@@ -184,17 +198,17 @@ class DmaEngineMixin:
 
     def _irq_queue(self, i: int, q: _Queue, force: bool) -> None:
         if q.ctrl & D.QCTRL_IRQ_EN:
-            self.dma_irq_status |= 1 << i
+            self.irq_status |= 1 << i
 
 
 class _VaView:
     """The DMA model's memory: VA accesses of one queue, translated through the SMMU path."""
 
-    def __init__(self, plat, sid: int, pasid: int | None, queue: int):
-        self.plat, self.sid, self.pasid, self.queue = plat, sid, pasid, queue
+    def __init__(self, dma: ModelDma, sid: int, pasid: int | None, queue: int):
+        self.dma, self.plat, self.sid, self.pasid, self.queue = dma, dma.plat, sid, pasid, queue
 
     def _pa(self, va: int, write: bool) -> int:
-        q = self.plat.queues[self.queue]
+        q = self.dma.queues[self.queue]
         if (va & ~0xFFF, write) in q.aborts:
             raise _Terminated()
         t = self.plat.translate(self.sid, self.pasid, va, write, self.queue)

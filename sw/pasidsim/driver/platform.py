@@ -15,10 +15,12 @@ A backend provides (keep this list small; a real-FPGA backend would be one more 
 ``ram_base``, ``ram_size``
     The physical range the driver may allocate from.
 ``read_reg(block, offset)`` / ``write_reg(block, offset, value)``
-    32-bit register accesses to a device's register window. ``block`` is ``"smmu"`` or
-    ``"dma"``. 64-bit registers are two 32-bit accesses, low word first (see ``Regs64``).
+    32-bit register accesses to a device's register window. ``block`` is ``"smmu"`` or an
+    accelerator's block, ``"dma"``, ``"dma1"``, ... (``pasidsim.sysmap.dma_block(k)``); the
+    optional attribute ``dma_blocks`` lists them in index order (absent: just ``"dma"``). 64-bit registers are two 32-bit accesses, low word first (see ``Regs64``).
 ``wait_irq(line, timeout_ns)``
-    Wait until interrupt ``line`` (``"evtq"``, ``"gerror"``, ``"dma"``) is asserted or the
+    Wait until interrupt ``line`` (``"evtq"``, ``"gerror"``, or an accelerator's line, named
+    as its block) is asserted or the
     timeout elapses; returns whether it is asserted. Level-triggered: it returns at once if the
     line is already high.
 ``delay(ns)``
@@ -38,7 +40,7 @@ from ..memory import PhysMem
 
 T = TypeVar("T")
 
-BLOCKS = ("smmu", "dma")
+BLOCKS = ("smmu", "dma")            # the minimum; more accelerators add "dma1", "dma2", ...
 IRQ_LINES = ("evtq", "gerror", "dma")
 
 

@@ -3,7 +3,9 @@ descriptors in its own memory, rings the doorbell and waits for completion recor
 
 ``Accel`` drives the DMA block through ``dma_regs``; ``AccelQueue`` is one hardware queue owned
 by one process. ``close()`` disables the queue, unbinds (which flushes that PASID's faults) and
-unmaps the ring; any later use raises ``Closed``.
+unmaps the ring; any later use raises ``Closed``. ``RidQueue`` is the kernel's kind: a queue
+in no-PASID mode (QCTRL.NOPASID), translated by the device's RID domain (a paging domain), its
+ring, buffers and completion records at IOVAs the kernel mapped there.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from .. import dma_regs as D
 from ..dma_desc import COMP_SIZE, DESC_SIZE, Completion, Descriptor, Status
 from .errors import Busy, Closed, HardwareError, InvalidArgument, NoSpace, NotSupported, Timeout
 from .mm import Process
+from .domain import PagingDomain
 from .pgtable import PROT_READ, PROT_WRITE
 from .smmu import ArmSmmu, Device
 
@@ -19,18 +22,19 @@ POLL_NS = 200
 
 
 class Accel:
-    def __init__(self, plat, smmu: ArmSmmu, dev: Device, name: str = "accel0"):
+    def __init__(self, plat, smmu: ArmSmmu, dev: Device, name: str = "accel0", block: str = "dma"):
         self.plat, self.smmu, self.dev, self.name = plat, smmu, dev, name
+        self.block = block  # the platform's register block (and interrupt line) of this device
         self.queues: list[AccelQueue | None] = []
 
     def __repr__(self) -> str:
         return f"Accel({self.name})"
 
     async def _rd(self, off: int) -> int:
-        return await self.plat.read_reg("dma", off)
+        return await self.plat.read_reg(self.block, off)
 
     async def _wr(self, off: int, v: int) -> None:
-        await self.plat.write_reg("dma", off, v)
+        await self.plat.write_reg(self.block, off, v)
 
     async def probe(self) -> None:
         if await self._rd(D.ID) != D.ID_VALUE:
@@ -59,16 +63,44 @@ class Accel:
             raise
         q = AccelQueue(self, idx, proc, bond, ring, log2_entries)
         self.queues[idx] = q
+        await self._program(idx, bond.pasid, ring, log2_entries, 0)
+        return q
+
+    async def open_rid_queue(self, domain: PagingDomain, ring_iova: int, *,
+                             log2_entries: int = 6) -> "RidQueue":
+        """A queue without PASID (kernel DMA): its traffic is translated by the device's RID
+        domain, which must be ``domain``; the ring (64 * 2**log2_entries bytes at
+        ``ring_iova``) must be mapped there readable."""
+        if not isinstance(domain, PagingDomain):
+            raise InvalidArgument(self, f"{domain!r} is not a paging domain")
+        if self.dev.rid_domain is not domain:
+            raise InvalidArgument(self, f"{domain!r} is not attached to the RID of {self.dev.name}")
+        if not 1 <= log2_entries <= 15:
+            raise InvalidArgument(self, f"ring of 2**{log2_entries} entries not in 2..32768")
+        if ring_iova % DESC_SIZE:
+            raise InvalidArgument(self, f"ring IOVA {ring_iova:#x} not 64-byte aligned")
+        for off in range(0, DESC_SIZE << log2_entries, 0x1000):
+            if domain.iova_to_phys(ring_iova + off) is None:
+                raise InvalidArgument(self, f"ring IOVA {ring_iova + off:#x} not mapped in {domain!r}")
+        try:
+            idx = self.queues.index(None)
+        except ValueError:
+            raise NoSpace(self, f"all {len(self.queues)} hardware queues are in use") from None
+        q = RidQueue(self, idx, domain, ring_iova, log2_entries)
+        self.queues[idx] = q
+        await self._program(idx, 0, ring_iova, log2_entries, D.QCTRL_NOPASID)
+        return q
+
+    async def _program(self, idx: int, pasid: int, ring: int, log2: int, mode: int) -> None:
         base = lambda off: D.queue_reg(idx, off, len(self.queues))  # noqa: E731
         await self._wr(base(D.QCTRL), 0)
-        await self._wr(base(D.QPASID), bond.pasid)
+        await self._wr(base(D.QPASID), pasid)
         await self._wr(base(D.QBASE_LO), ring & 0xFFFF_FFFF)
         await self._wr(base(D.QBASE_HI), ring >> 32)
-        await self._wr(base(D.QSIZE), log2_entries)
+        await self._wr(base(D.QSIZE), log2)
         await self._wr(base(D.QHEAD), 0)
         await self._wr(base(D.QTAIL), 0)
-        await self._wr(base(D.QCTRL), D.QCTRL_EN | D.QCTRL_IRQ_EN)
-        return q
+        await self._wr(base(D.QCTRL), D.QCTRL_EN | D.QCTRL_IRQ_EN | mode)
 
 
 class AccelQueue:
@@ -92,6 +124,13 @@ class AccelQueue:
         if self.closed:
             raise Closed(self, "queue is closed")
 
+    # CPU access to the memory the queue's addresses live in: the process's address space
+    def _mem_read(self, va: int, n: int) -> bytes:
+        return self.proc.mm.read(va, n)
+
+    def _mem_write(self, va: int, data: bytes) -> None:
+        self.proc.mm.write(va, data)
+
     async def submit(self, *descs: Descriptor, ring_doorbell: bool = True) -> None:
         """Copy descriptors into the ring (process memory) and ring the doorbell once."""
         self._check()
@@ -103,7 +142,7 @@ class AccelQueue:
         if len(descs) > free:
             raise Busy(self, f"ring has {free} free slots, {len(descs)} descriptors submitted")
         for d in descs:
-            self.proc.mm.write(self.ring + self.tail * DESC_SIZE, d.encode())
+            self._mem_write(self.ring + self.tail * DESC_SIZE, d.encode())
             self.tail = (self.tail + 1) % self.entries
         if ring_doorbell:
             await self.accel._wr(self._reg(D.QTAIL), self.tail)
@@ -115,7 +154,7 @@ class AccelQueue:
         plat, smmu = self.accel.plat, self.accel.smmu
         waited = 0
         while True:
-            c = Completion.decode(self.proc.mm.read(comp_va, COMP_SIZE))
+            c = Completion.decode(self._mem_read(comp_va, COMP_SIZE))
             if c.status != Status.NONE:
                 await self.accel._wr(D.IRQ_STATUS, 1 << self.idx)  # W1C our pending bit
                 return c
@@ -135,7 +174,7 @@ class AccelQueue:
     async def run(self, desc: Descriptor, *, timeout_ns: int = 10_000_000) -> Completion:
         """Submit one descriptor with a completion record and wait for it."""
         self._check()
-        self.proc.mm.write(desc.comp_addr, bytes(COMP_SIZE))
+        self._mem_write(desc.comp_addr, bytes(COMP_SIZE))
         await self.submit(desc)
         return await self.wait(desc.comp_addr, timeout_ns=timeout_ns)
 
@@ -149,3 +188,49 @@ class AccelQueue:
             await self.accel.smmu.sva_unbind(self.bond)
         if not self.proc.mm.dead:
             await self.proc.mm.munmap(self.ring, self.entries * DESC_SIZE)
+
+
+class RidQueue(AccelQueue):
+    """A no-PASID queue of the kernel: addresses are IOVAs of the RID paging domain; the
+    CPU reaches them through that domain's mappings (physical memory)."""
+
+    def __init__(self, accel: Accel, idx: int, domain: PagingDomain, ring: int, log2: int):
+        self.accel, self.idx, self.domain, self.proc, self.bond = accel, idx, domain, None, None
+        self.ring, self.entries = ring, 1 << log2
+        self.tail = 0
+        self.closed = False
+
+    def __repr__(self) -> str:
+        return f"RidQueue({self.accel.name}#{self.idx}, {self.domain.name})"
+
+    @property
+    def pasid(self) -> None:
+        return None
+
+    def _pa(self, iova: int, n: int) -> list[tuple[int, int]]:
+        out = []
+        while n:
+            k = min(n, 0x1000 - (iova & 0xFFF))
+            pa = self.domain.iova_to_phys(iova)
+            if pa is None:
+                raise InvalidArgument(self, f"IOVA {iova:#x} not mapped in {self.domain!r}")
+            out.append((pa, k))
+            iova, n = iova + k, n - k
+        return out
+
+    def _mem_read(self, iova: int, n: int) -> bytes:
+        return b"".join(self.accel.plat.mem.read(pa, k) for pa, k in self._pa(iova, n))
+
+    def _mem_write(self, iova: int, data: bytes) -> None:
+        spans = self._pa(iova, len(data))  # all checked before anything is written
+        off = 0
+        for pa, k in spans:
+            self.accel.plat.mem.write(pa, data[off:off + k])
+            off += k
+
+    async def close(self) -> None:
+        """Disable the queue; the RID domain stays attached (the kernel's to change)."""
+        self._check()
+        await self.accel._wr(self._reg(D.QCTRL), 0)
+        self.closed = True
+        self.accel.queues[self.idx] = None
