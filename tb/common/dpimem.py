@@ -28,6 +28,11 @@ class DpiMem:
             getattr(self._lib, name).restype = ctypes.c_uint64
         self._lib.pm_beats.argtypes = [ctypes.c_int]
         self._lib.pm_add_error.argtypes = [ctypes.c_uint64, ctypes.c_uint64, ctypes.c_int]
+        for name in ("pm_log_count", "pm_log_dropped", "pm_log_copy"):
+            getattr(self._lib, name).restype = ctypes.c_uint64
+        self._lib.pm_log_copy.argtypes = [ctypes.c_uint64, ctypes.c_uint64,
+                                          ctypes.POINTER(ctypes.c_uint64)]
+        self._lib.pm_log_set_limit.argtypes = [ctypes.c_uint64]
         self.size = self._lib.pm_size()
         buf = (ctypes.c_ubyte * self.size).from_address(self._lib.pm_base())
         self.view = memoryview(buf).cast("B")
@@ -71,3 +76,30 @@ class DpiMem:
     def beats(self, write: bool) -> int:
         """Data beats (64-bit lanes) the HDL has moved so far."""
         return self._lib.pm_beats(1 if write else 0)
+
+    # ---- access log (for tb.common.scoreboard): recorded in C++, read here afterwards
+    def log_enable(self, reads: bool = True, writes: bool = True) -> None:
+        """Start recording every byte range the HDL reads and/or writes (merged per burst)."""
+        self._lib.pm_log_enable((1 if reads else 0) | (2 if writes else 0))
+
+    def log_disable(self) -> None:
+        self._lib.pm_log_enable(0)
+
+    def log_clear(self) -> None:
+        self._lib.pm_log_clear()
+
+    def log_set_limit(self, entries: int) -> None:
+        """Entries kept at most (default 16 M); accesses past it only count as dropped."""
+        if entries < 1:
+            raise ValueError(f"DpiMem: log limit {entries} must be positive")
+        self._lib.pm_log_set_limit(entries)
+
+    def log_dropped(self) -> int:
+        return self._lib.pm_log_dropped()
+
+    def log(self) -> list[tuple[int, int, bool]]:
+        """The recorded accesses, oldest first: (address, length in bytes, is_write)."""
+        n = self._lib.pm_log_count()
+        buf = (ctypes.c_uint64 * (3 * max(n, 1)))()
+        got = self._lib.pm_log_copy(0, n, buf)
+        return [(buf[3 * i], buf[3 * i + 1], bool(buf[3 * i + 2])) for i in range(got)]

@@ -275,6 +275,23 @@ def build(
     return build_dir
 
 
+# X-randomized runs (the long regression): X and uninitialised state get random values
+# (per-signal unique, reset values drawn at start-up) instead of Verilator's zeros, so a
+# missing reset shows up. A separate build (the extra arguments give it its own folder).
+XRAND_BUILD_ARGS = ("--x-assign", "unique", "--x-initial", "unique")
+
+
+def xrand_plusargs(seed: int) -> list[str]:
+    """Runtime options of an XRAND_BUILD_ARGS build: randomize at reset, from ``seed``."""
+    return ["+verilator+rand+reset+2", f"+verilator+seed+{(seed % (2**31 - 1)) + 1}"]
+
+
+def run_seed() -> int:
+    """The seed ``run`` would pick (SEED from the environment, else a random one): pass it
+    to ``run(seed=...)`` when something else (e.g. xrand_plusargs) must use the same one."""
+    return int(os.environ["SEED"]) if os.environ.get("SEED") else random.getrandbits(31)
+
+
 def reproduce_command(seed: int) -> str:
     """The make command that reruns the current pytest test with the same seed."""
     nodeid = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0]
@@ -323,7 +340,7 @@ def run(
     env.update(extra_env or {})
     # Every run gets an explicit seed, so the one command that reproduces it can be printed.
     if seed is None:
-        seed = int(os.environ["SEED"]) if os.environ.get("SEED") else random.getrandbits(31)
+        seed = run_seed()
     if testcase is None and os.environ.get("TC"):
         testcase = os.environ["TC"]  # one cocotb test by name (make test ... TC=name)
     env["PASIDSIM_REPRODUCE"] = reproduce_command(seed)
@@ -351,7 +368,21 @@ def run(
             log_file=test_dir / "sim.log",
         )
     collect_hdl_trace(test_dir, keep=_env_flag("KEEP_TRACE"))
+    _require_tests_ran(test_dir, module, testcase)
     return test_dir
+
+
+def _require_tests_ran(test_dir: Path, module: str, testcase) -> None:
+    """A testcase filter that matches nothing (e.g. the bare name of a cocotb.parametrize'd
+    test, whose runs are named "<name>/<param>=<i>") makes cocotb run nothing and pass:
+    fail instead, so no check passes vacuously."""
+    from cocotb_tools.runner import get_results
+
+    results = sorted([*Path(test_dir).glob("*.result.xml"), *Path(test_dir).glob("results.xml")],
+                     key=lambda p: p.stat().st_mtime)
+    if results and get_results(results[-1])[0] == 0:
+        raise AssertionError(f"no cocotb test of {module} ran (testcase filter {testcase!r}); "
+                             f"log: {Path(test_dir) / 'sim.log'}")
 
 
 @contextlib.contextmanager
