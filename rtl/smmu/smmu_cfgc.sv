@@ -65,7 +65,8 @@ module smmu_cfgc #(
 
     // one fill per cycle, lowest index first
     logic fill_sel_v;
-    logic [$clog2(NFILL+1)-1:0] fill_sel;
+    localparam int FW = (NFILL > 1) ? $clog2(NFILL) : 1;   // fill port index
+    logic [FW-1:0] fill_sel;
     logic fill_dup;
     always_comb begin
         fill_sel_v = 1'b0;
@@ -74,7 +75,7 @@ module smmu_cfgc #(
         for (int f = NFILL - 1; f >= 0; f--)
             if (fill_valid[f]) begin
                 fill_sel_v = 1'b1;
-                fill_sel = ($clog2(NFILL+1))'(f);
+                fill_sel = FW'(f);
             end
         if (fill_sel_v) fill_ready[fill_sel] = 1'b1;
         fill_dup = 1'b0;

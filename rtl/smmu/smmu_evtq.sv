@@ -5,8 +5,9 @@
 //  - EVTQEN=0: the record is discarded.
 //  - queue full (PROD and CONS index equal, wrap bits differ): the record is dropped and
 //    OVFLG toggled if it equals CONS.OVACKFLG (first loss since software acknowledged).
-//  - write error response: GERROR.EVTQ_ABT_ERR is toggled (if not already active) and
-//    the record is lost; PROD does not advance.
+//  - write error response: GERROR.EVTQ_ABT_ERR is toggled (smmu_top: if not already
+//    active) and the record is lost; PROD does not advance. While EVTQ_ABT_ERR is active
+//    records are discarded as with EVTQEN=0 (SMMUv3 7.5: delivery stops on an abort).
 // So the device port never waits on a full or disabled queue for longer than a FIFO slot.
 // Port 2 takes stall records (Stall=1, STAG) from the walkers; one that is not written
 // is reported on stall_kill so that its transaction is terminated instead of lost.
@@ -101,7 +102,8 @@ module smmu_evtq #(
 
     assign idle = empty && st == S_IDLE;
 
-    wire drop = st == S_IDLE && !empty && (!evtqen || q_full);
+    wire deliver = evtqen && !gerror_evtq_abt && !gerror_toggle_abt;  // toggle: active next cycle
+    wire drop = st == S_IDLE && !empty && (!deliver || q_full);
     assign pop = drop || (st == S_RESP && b_valid);
     assign stall_kill = e.stall && (drop || (st == S_RESP && b_valid && b_resp[1]));
     assign stall_kill_stag = e.stag;
@@ -125,7 +127,7 @@ module smmu_evtq #(
             end
             if (pop) rp <= rp + 1'b1;
             case (st)
-                S_IDLE: if (!empty && evtqen) begin
+                S_IDLE: if (!empty && deliver) begin
                     if (q_full) begin
                         if (evtq_prod[31] == evtq_cons[31]) begin
                             evtq_prod_we <= 1'b1;
@@ -149,7 +151,7 @@ module smmu_evtq #(
                 end
                 S_RESP: if (b_valid) begin
                     st <= S_IDLE;
-                    if (b_resp[1]) gerror_toggle_abt <= !gerror_evtq_abt;
+                    if (b_resp[1]) gerror_toggle_abt <= 1'b1;
                     else begin
                         evtq_prod_we <= 1'b1;
                         evtq_prod_wdata <= {evtq_prod[31], 11'b0, prod_inc};

@@ -81,7 +81,8 @@ module smmu_iotlb #(
     end
 
     logic fill_sel_v, fill_dup;
-    logic [$clog2(NFILL+1)-1:0] fill_sel;
+    localparam int FW = (NFILL > 1) ? $clog2(NFILL) : 1;   // fill port index
+    logic [FW-1:0] fill_sel;
     always_comb begin
         fill_sel_v = 1'b0;
         fill_sel = '0;
@@ -89,7 +90,7 @@ module smmu_iotlb #(
         for (int f = NFILL - 1; f >= 0; f--)
             if (fill_valid[f]) begin
                 fill_sel_v = 1'b1;
-                fill_sel = ($clog2(NFILL+1))'(f);
+                fill_sel = FW'(f);
             end
         if (fill_sel_v) fill_ready[fill_sel] = 1'b1;
         fill_dup = 1'b0;

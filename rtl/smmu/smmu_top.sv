@@ -19,8 +19,10 @@ module smmu_top #(
     parameter int CMDQS         = 8,            // IDR1.CMDQS: max log2 command queue entries
     parameter int EVTQS         = 8,            // IDR1.EVTQS: max log2 event queue entries
     parameter bit MSI           = 1'b1,         // IDR0.MSI: CMD_SYNC completion by MSI write
-    parameter bit STALL         = 1'b1          // stall model: IDR0.STALL_MODEL=0b00,
-                                                // IDR5.STALL_MAX = RD_WALKERS + 1
+    parameter bit STALL         = 1'b1,         // stall model: IDR0.STALL_MODEL=0b00,
+                                                // IDR5.STALL_MAX = walkers (see NW below)
+    parameter int STALL_BUF_BEATS = 16          // stalled write buffer (power of 2 >= 2, or
+                                                // 0: none; longer stalled bursts hold W)
 ) (
     input  logic                    clk,
     input  logic                    rst,
@@ -140,9 +142,18 @@ module smmu_top #(
     logic        cmdq_busy, cmdq_cons_we;
     logic [31:0] cmdq_cons_wdata;
 
+    // Read channel: RD_WALKERS walkers (hit-under-miss across IDs). Write channel: in
+    // order (AXI4 W beats carry no ID), one walker; two with a stall buffer, so that
+    // while one write is stalled and parked another write can still be walked.
+    // Walker k is STAG k. See docs/smmu.md.
+    localparam int NR = RD_WALKERS;
+    localparam int PARK = STALL ? STALL_BUF_BEATS : 0;
+    localparam int NWR = PARK > 0 ? 2 : 1;
+    localparam int NW = NR + NWR;
+
     smmu_regs #(
         .SID_BITS(SID_BITS), .SSID_BITS(SSID_BITS), .OAS_BITS(OAS_BITS), .CMDQS(CMDQS),
-        .EVTQS(EVTQS), .STALL_MAX(STALL ? RD_WALKERS + 1 : 0), .MSI(MSI)
+        .EVTQS(EVTQS), .STALL_MAX(STALL ? NW : 0), .MSI(MSI)
     ) u_regs (
         .clk, .rst,
         .s_axil_awaddr, .s_axil_awprot, .s_axil_awvalid, .s_axil_awready,
@@ -161,10 +172,7 @@ module smmu_top #(
     );
 
     // ================================================================== translation path
-    // Read channel: RD_WALKERS walkers (hit-under-miss across IDs). Write channel: one
-    // walker, in order (AXI4 W beats carry no ID). See docs/smmu.md.
-    localparam int NR = RD_WALKERS;
-    localparam int NW = NR + 1;
+    // (walker counts: see "translation path" below)
     import smmu_pkg::*;
 
     // Caches are also flushed when SMMUEN goes 0 -> 1. The driver's CFGI_ALL +
@@ -190,7 +198,7 @@ module smmu_top #(
     logic [1:0][19:0] cl_ssid;
     cfg_t [1:0]       cl_cfg;
     // IOTLB lookup ports: 0 read channel, 1 write channel, 2.. walkers
-    localparam int NTL = 2 + NR + 1;
+    localparam int NTL = 2 + NW;
     logic [NTL-1:0][15:0] tl_asid;
     logic [NTL-1:0][VAW-1:12] tl_va;
     logic [NTL-1:0]       tl_hit;
@@ -250,7 +258,7 @@ module smmu_top #(
     logic [15:0]          resume_stag, stall_kill_stag;
     logic [1:0]           resume_resp;
     logic                 sev_sel_v, ev2_ready;
-    logic [$clog2(NW+1)-1:0] sev_sel;
+    logic [$clog2(NW)-1:0] sev_sel;     // NW >= 2
     always_comb begin
         sev_sel_v = 1'b0;
         sev_sel = '0;
@@ -258,7 +266,7 @@ module smmu_top #(
         for (int k = NW - 1; k >= 0; k--)
             if (sev_valid[k]) begin
                 sev_sel_v = 1'b1;
-                sev_sel = ($clog2(NW+1))'(k);
+                sev_sel = ($clog2(NW))'(k);
             end
         if (sev_sel_v) sev_ready[sev_sel] = ev2_ready;
     end
@@ -342,6 +350,7 @@ module smmu_top #(
     logic [1:0]           ro_burst, ro_kind;
     logic [3:0]           ro_cache;
     evt_t                 ro_evt;
+    logic                 ro_park, ro_replay;   // always 0 (reads are never parked)
 
     smmu_xlate #(
         .ID_WIDTH(ID_WIDTH), .SID_BITS(SID_BITS), .USER_WIDTH(USER_WIDTH), .ADDR_WIDTH(ADDR_WIDTH),
@@ -356,9 +365,11 @@ module smmu_top #(
         .tl_pa(tl_pa[0]), .tl_size(tl_size[0]), .tl_perm(tl_perm[0]),
         .wj_valid(wj_valid[NR-1:0]), .wj_ready(wj_ready[NR-1:0]), .wj_job(wj_job[NR-1:0]),
         .wr_valid(wr_valid[NR-1:0]), .wr_ready(wr_ready[NR-1:0]), .wr_res(wr_res[NR-1:0]),
+        .wr_stalled(w_stalled[NR-1:0]),
         .o_valid(ro_valid), .o_ready(ro_ready), .o_id(ro_id), .o_addr(ro_addr), .o_len(ro_len),
         .o_size(ro_size), .o_burst(ro_burst), .o_lock(ro_lock), .o_cache(ro_cache),
-        .o_prot(ro_prot), .o_kind(ro_kind), .o_slverr(ro_slverr), .o_rec(ro_rec), .o_evt(ro_evt)
+        .o_prot(ro_prot), .o_kind(ro_kind), .o_slverr(ro_slverr), .o_rec(ro_rec), .o_evt(ro_evt),
+        .o_park(ro_park), .o_replay(ro_replay)
     );
 
     logic                 wo_valid, wo_ready, wo_lock, wo_slverr, wo_rec;
@@ -369,10 +380,11 @@ module smmu_top #(
     logic [1:0]           wo_burst, wo_kind;
     logic [3:0]           wo_cache;
     evt_t                 wo_evt;
+    logic                 wo_park, wo_replay;
 
     smmu_xlate #(
         .ID_WIDTH(ID_WIDTH), .SID_BITS(SID_BITS), .USER_WIDTH(USER_WIDTH), .ADDR_WIDTH(ADDR_WIDTH),
-        .OAS_BITS(OAS_BITS), .NSLOT(1), .IN_ORDER(1'b1), .IS_READ(1'b0)
+        .OAS_BITS(OAS_BITS), .NSLOT(NWR), .IN_ORDER(1'b1), .IS_READ(1'b0), .PARK_BEATS(PARK)
     ) u_xlate_w (
         .clk, .rst, .smmuen, .gbpa_abort,
         .s_valid(s_axi_awvalid && !sync_hold), .s_ready(xw_ready), .s_id(s_axi_awid), .s_addr(s_axi_awaddr),
@@ -381,11 +393,13 @@ module smmu_top #(
         .cl_sid(cl_sid[1]), .cl_ssv(cl_ssv[1]), .cl_ssid(cl_ssid[1]), .cl_hit(cl_hit[1]),
         .cl_cfg(cl_cfg[1]), .tl_asid(tl_asid[1]), .tl_va(tl_va[1]), .tl_hit(tl_hit[1]),
         .tl_pa(tl_pa[1]), .tl_size(tl_size[1]), .tl_perm(tl_perm[1]),
-        .wj_valid(wj_valid[NW-1]), .wj_ready(wj_ready[NW-1]), .wj_job(wj_job[NW-1]),
-        .wr_valid(wr_valid[NW-1]), .wr_ready(wr_ready[NW-1]), .wr_res(wr_res[NW-1]),
+        .wj_valid(wj_valid[NW-1:NR]), .wj_ready(wj_ready[NW-1:NR]), .wj_job(wj_job[NW-1:NR]),
+        .wr_valid(wr_valid[NW-1:NR]), .wr_ready(wr_ready[NW-1:NR]), .wr_res(wr_res[NW-1:NR]),
+        .wr_stalled(w_stalled[NW-1:NR]),
         .o_valid(wo_valid), .o_ready(wo_ready), .o_id(wo_id), .o_addr(wo_addr), .o_len(wo_len),
         .o_size(wo_size), .o_burst(wo_burst), .o_lock(wo_lock), .o_cache(wo_cache),
-        .o_prot(wo_prot), .o_kind(wo_kind), .o_slverr(wo_slverr), .o_rec(wo_rec), .o_evt(wo_evt)
+        .o_prot(wo_prot), .o_kind(wo_kind), .o_slverr(wo_slverr), .o_rec(wo_rec), .o_evt(wo_evt),
+        .o_park(wo_park), .o_replay(wo_replay)
     );
 
     // ---------------------------------------------------------------- response paths
@@ -408,14 +422,19 @@ module smmu_top #(
         .s_axi_rid, .s_axi_rdata, .s_axi_rresp, .s_axi_rlast, .s_axi_rvalid, .s_axi_rready
     );
 
-    smmu_wr_path #(.ID_WIDTH(ID_WIDTH)) u_wr_path (
+    logic [DATA_WIDTH-1:0] t_w_data;
+    logic [STRB_WIDTH-1:0] t_w_strb;
+    logic                  t_w_last;
+    smmu_wr_path #(.ID_WIDTH(ID_WIDTH), .DATA_WIDTH(DATA_WIDTH), .SB_BEATS(PARK)) u_wr_path (
         .clk, .rst,
         .o_valid(wo_valid), .o_ready(wo_ready), .o_id(wo_id), .o_kind(wo_kind),
-        .o_slverr(wo_slverr), .o_rec(wo_rec), .o_evt(wo_evt),
-        .t_aw_valid, .t_aw_ready, .t_w_valid, .t_w_ready, .t_b_valid, .t_b_ready, .t_b_id,
+        .o_slverr(wo_slverr), .o_rec(wo_rec), .o_evt(wo_evt), .o_park(wo_park),
+        .o_replay(wo_replay),
+        .t_aw_valid, .t_aw_ready, .t_w_valid, .t_w_ready, .t_w_data, .t_w_strb, .t_w_last,
+        .t_b_valid, .t_b_ready, .t_b_id,
         .m_bresp(m_axi_bresp),
         .e_valid(ev_valid[1]), .e_ready(ev_ready[1]), .e_evt(ev_evt[1]),
-        .s_axi_wvalid, .s_axi_wready, .s_axi_wlast,
+        .s_axi_wvalid, .s_axi_wready, .s_axi_wdata, .s_axi_wstrb, .s_axi_wlast,
         .s_axi_bid, .s_axi_bresp, .s_axi_bvalid, .s_axi_bready
     );
 
@@ -441,8 +460,10 @@ module smmu_top #(
     // ---------------------------------------------------------------- memory port
     // ---------------------------------------------------------------- command queue
     logic c_ar_valid, c_ar_ready, c_r_valid, cmdq_err_toggle, msi_err_toggle, irq_sync;
-    // GERROR toggles (declared above their use: slang rejects use-before-declare)
-    assign gerror_toggle = {4'b0, msi_err_toggle, 1'b0, evtq_abt_toggle, 1'b0, cmdq_err_toggle};
+    // GERROR toggles (declared above their use: slang rejects use-before-declare); an
+    // error that is already active is not toggled again (SMMUv3 7.5), for every source
+    assign gerror_toggle = {4'b0, msi_err_toggle, 1'b0, evtq_abt_toggle, 1'b0, cmdq_err_toggle}
+                           & ~gerror_active;
     logic [PAW-1:0] c_ar_addr;
     logic [7:0] c_ar_len;
     logic msi_valid, msi_done;
@@ -536,8 +557,8 @@ module smmu_top #(
         .w_r_valid({c_r_valid, w_r_valid}),
         .t_aw_valid, .t_aw_ready, .t_aw_id(wo_id), .t_aw_addr(wo_addr), .t_aw_len(wo_len),
         .t_aw_size(wo_size), .t_aw_burst(wo_burst), .t_aw_lock(wo_lock), .t_aw_cache(wo_cache),
-        .t_aw_prot(wo_prot), .t_w_valid, .t_w_ready, .t_w_data(s_axi_wdata),
-        .t_w_strb(s_axi_wstrb), .t_w_last(s_axi_wlast), .t_b_valid, .t_b_ready, .t_b_id,
+        .t_aw_prot(wo_prot), .t_w_valid, .t_w_ready, .t_w_data, .t_w_strb, .t_w_last,
+        .t_b_valid, .t_b_ready, .t_b_id,
         .e_aw_valid(ea_valid), .e_aw_ready(ea_ready), .e_aw_addr(ea_addr), .e_aw_len(ea_len),
         .e_aw_size(ea_size), .e_w_valid(ew_valid), .e_w_ready(ew_ready), .e_w_data(ew_data),
         .e_w_strb(ew_strb), .e_w_last(ew_last), .e_b_valid(i_b_valid),
@@ -550,5 +571,6 @@ module smmu_top #(
         .m_axi_rid, .m_axi_rvalid, .m_axi_rready
     );
 
-    wire unused_ok = &{1'b0, gerror_active[8:3], gerror_active[1], msi_addr[1:0]};
+    wire unused_ok = &{1'b0, gerror_active[8:3], gerror_active[1], msi_addr[1:0], ro_park,
+                       ro_replay};
 endmodule

@@ -9,6 +9,11 @@
 // a new request to wait while a slot holds its ID (IN_ORDER=1: while any slot is busy,
 // used by the write channel, whose W beats carry no ID).
 // A burst whose bytes leave the mapping of its first byte is turned into F_TRANSLATION.
+// PARK_BEATS > 0 (write channel, stall model): a slot whose walker holds a stalled burst
+// of at most PARK_BEATS beats is "parked": a park decision (o_park) goes through the
+// output stage so that smmu_wr_path absorbs its W beats into the stall buffer, and from
+// then on the slot no longer holds later requests of other IDs in order; its final
+// result leaves later with o_replay=1 (W beats from the buffer).
 module smmu_xlate #(
     parameter int  ID_WIDTH   = 4,
     parameter int  SID_BITS   = 8,
@@ -17,7 +22,8 @@ module smmu_xlate #(
     parameter int  OAS_BITS   = 48,
     parameter int  NSLOT      = 2,
     parameter bit  IN_ORDER   = 1'b0,
-    parameter bit  IS_READ    = 1'b1
+    parameter bit  IS_READ    = 1'b1,
+    parameter int  PARK_BEATS = 0
 ) (
     input  logic                    clk,
     input  logic                    rst,
@@ -57,6 +63,7 @@ module smmu_xlate #(
     input  logic [NSLOT-1:0]        wr_valid,
     output logic [NSLOT-1:0]        wr_ready,
     input  smmu_pkg::res_t [NSLOT-1:0] wr_res,
+    input  logic [NSLOT-1:0]        wr_stalled,  // the slot's walker holds a stalled job
 
     // translated / decided request
     output logic                    o_valid,
@@ -72,7 +79,9 @@ module smmu_xlate #(
     output logic [1:0]              o_kind,     // smmu_pkg::R_*
     output logic                    o_slverr,   // terminated: SLVERR (else RAZ/WI, OKAY)
     output logic                    o_rec,      // R_FAULT: write the event record
-    output smmu_pkg::evt_t          o_evt
+    output smmu_pkg::evt_t          o_evt,
+    output logic                    o_park,     // a stalled burst: park its W beats
+    output logic                    o_replay    // the final result of a parked burst
 );
     import smmu_pkg::*;
     localparam int SW = (NSLOT > 1) ? $clog2(NSLOT) : 1;
@@ -157,21 +166,32 @@ module smmu_xlate #(
 
     // ------------------------------------------------------------ slots
     logic [NSLOT-1:0] busy, pend;   // pend: job not yet taken by the walker
+    logic [NSLOT-1:0] parked;       // stalled burst whose park decision has gone out
     req_t [NSLOT-1:0] sreq;
     job_t [NSLOT-1:0] sjob;
 
-    logic             blocked, free_v, done_v;
-    logic [SW-1:0]    free_i, done_i;
+    logic             blocked, free_v, done_v, park_v;
+    logic [SW-1:0]    free_i, done_i, park_i;
     always_comb begin
         blocked = 1'b0;
         free_v = 1'b0;
         free_i = '0;
         done_v = 1'b0;
         done_i = '0;
+        park_v = 1'b0;
+        park_i = '0;
         for (int k = NSLOT - 1; k >= 0; k--) begin
-            if (busy[k] && (IN_ORDER || sreq[k].id == in.id)) blocked = 1'b1;
+            // a parked burst only keeps the AXI same-ID order
+            if (busy[k] && ((IN_ORDER && !parked[k]) || sreq[k].id == in.id)) blocked = 1'b1;
             if (!busy[k]) begin free_v = 1'b1; free_i = SW'(k); end
             if (wr_valid[k]) begin done_v = 1'b1; done_i = SW'(k); end
+            // one stall buffer: a second stall is not parked (its park decision would
+            // hold the output stage that the parked burst's replay needs)
+            if (PARK_BEATS > 0 && busy[k] && !pend[k] && !parked[k] && wr_stalled[k] &&
+                parked == '0 && int'(sreq[k].len) < PARK_BEATS) begin
+                park_v = 1'b1;
+                park_i = SW'(k);
+            end
         end
     end
 
@@ -182,11 +202,12 @@ module smmu_xlate #(
     logic out_free;
     assign out_free = !o_valid || o_ready;
 
-    // a completed miss takes the output stage before new hits
-    assign s_ready = !blocked && (miss ? free_v : (out_free && !done_v));
+    // a completed miss, then a park, take the output stage before new hits
+    assign s_ready = !blocked && (miss ? free_v : (out_free && !done_v && !park_v));
     wire take_hit  = s_valid && s_ready && !miss;
     wire take_miss = s_valid && s_ready && miss;
     wire take_done = done_v && out_free;
+    wire take_park = park_v && out_free && !done_v;
     always_comb begin
         wr_ready = '0;
         if (take_done) wr_ready[done_i] = 1'b1;
@@ -222,6 +243,8 @@ module smmu_xlate #(
 `endif
         lv = leaves(q.va, q.len, q.size, q.burst, x.kind, x.size);
         o_valid <= 1'b1;
+        o_park <= 1'b0;
+        o_replay <= 1'b0;
         o_id <= q.id;
         o_addr <= (x.kind == R_PASS && !lv) ? x.pa : PAW'(q.va);
         o_len <= q.len;
@@ -245,13 +268,24 @@ module smmu_xlate #(
     always_ff @(posedge clk) begin
         if (rst) begin
             o_valid <= 1'b0;
+            o_park <= 1'b0;
+            o_replay <= 1'b0;
             busy <= '0;
             pend <= '0;
+            parked <= '0;
         end else begin
             if (o_valid && o_ready) o_valid <= 1'b0;
             if (take_done) begin
                 load(sreq[done_i], wr_res[done_i]);
+                o_replay <= parked[done_i];
                 busy[done_i] <= 1'b0;
+                parked[done_i] <= 1'b0;
+            end else if (take_park) begin
+                o_valid <= 1'b1;
+                o_park <= 1'b1;
+                o_replay <= 1'b0;
+                o_id <= sreq[park_i].id;
+                parked[park_i] <= 1'b1;
             end else if (take_hit) load(in, hres);
             for (int k = 0; k < NSLOT; k++)
                 if (pend[k] && wj_ready[k]) pend[k] <= 1'b0;
@@ -290,7 +324,7 @@ module smmu_xlate #(
             tr_t <= $time;
             tr_hit <= 1'b1;
         end
-        if (trace_fd != 0 && !rst && o_valid && o_ready)
+        if (trace_fd != 0 && !rst && o_valid && o_ready && !o_park)
             $fwrite(trace_fd, "{\"kind\":\"xlate\",\"t\":%0d,\"sid\":%0d,\"ssid\":%0d,\"ssv\":%0d,\"va\":%0d,\"rnw\":%0d,\"pa\":%s,\"fault\":%s,\"hit\":%s,\"walk_depth\":%0d,\"id\":%0d,\"len\":%0d,\"size\":%0d%s,\"src\":\"rtl\"}\n",
                     tr_t, tr_sid, tr_ssid, tr_ssv, tr_va, IS_READ,
                     o_kind == R_PASS ? $sformatf("%0d", o_addr) : "null",

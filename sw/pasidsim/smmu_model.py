@@ -548,12 +548,14 @@ class SmmuModel:
     def record_event(self, event: S.Event) -> bool:
         """Append `event` to the event queue. Returns False if it was dropped:
         EVTQEN=0, the queue is full (EVENTQ_PROD.OVFLG toggles when a new overflow
-        condition starts), or the write bus-errored (GERROR.EVTQ_ABT_ERR toggles)."""
+        condition starts), the write bus-errored (GERROR.EVTQ_ABT_ERR activates), or
+        GERROR.EVTQ_ABT_ERR is active (delivery stops until software acknowledges it)."""
         if not isinstance(event, S.Event):
             raise ValueError(f"SmmuModel.record_event: expected an Event, got "
                              f"{type(event).__name__}")
         data = event.encode()
-        if not self.field("CR0", "EVTQEN"):
+        # delivery stops while an event-queue abort is active (SMMUv3 7.5)
+        if not self.field("CR0", "EVTQEN") or self.gerror_active("EVTQ_ABT_ERR"):
             return False
         log2 = self.eventq_log2size
         prod, cons = self.regs["EVENTQ_PROD"], self.regs["EVENTQ_CONS"]
@@ -566,7 +568,7 @@ class SmmuModel:
         try:
             self.mem.write(addr, data)
         except BusError:
-            self.regs["GERROR"] ^= R.GERROR.field("EVTQ_ABT_ERR").mask
+            self.gerror_activate("EVTQ_ABT_ERR")
             return False
         self.regs["EVENTQ_PROD"] = S.q_inc(prod, log2)
         return True
@@ -592,14 +594,25 @@ class SmmuModel:
         self.regs["EVENTQ_CONS"] = cons
         return evs
 
+    # ---------------------------------------------------------------- global errors
+    def gerror_active(self, name: str) -> bool:
+        """An error is active while its GERROR and GERRORN bits differ."""
+        m = R.GERROR.field(name).mask
+        return bool((self.regs["GERROR"] ^ self.regs["GERRORN"]) & m)
+
+    def gerror_activate(self, name: str) -> None:
+        """Toggle GERROR.<name> unless that error is already active (SMMUv3 7.5: a new
+        error of an active type is not logged). The RTL applies the same rule in smmu_top."""
+        if not self.gerror_active(name):
+            self.regs["GERROR"] ^= R.GERROR.field(name).mask
+
     # ---------------------------------------------------------------- command queue
     def _cmdq_error(self, cerror: int) -> None:
         self.set_field("CMDQ_CONS", "ERR", cerror)
-        self.regs["GERROR"] ^= R.GERROR.field("CMDQ_ERR").mask
+        self.gerror_activate("CMDQ_ERR")
 
     def cmdq_error_active(self) -> bool:
-        m = R.GERROR.field("CMDQ_ERR").mask
-        return bool((self.regs["GERROR"] ^ self.regs["GERRORN"]) & m)
+        return self.gerror_active("CMDQ_ERR")
 
     def process_commands(self) -> list[S.Cmd]:
         """Consume commands from CMDQ_CONS up to CMDQ_PROD, as the SMMU does.
@@ -648,19 +661,29 @@ class SmmuModel:
             c.tlbi()
         elif op == S.CMD_TLBI_NH_ASID:
             c.tlbi(asid=cmd.asid)
-        elif op == S.CMD_TLBI_NH_VA:                    # IDR3.RIL=0: range fields ignored
+        elif op == S.CMD_TLBI_NH_VA:
+            # IDR3.RIL=0: a range TLBI run as a single-page one would leave stale entries
+            if cmd.num or cmd.scale or cmd.tg:
+                return False
             c.tlbi(asid=cmd.asid, va=cmd.va)
         elif op == S.CMD_TLBI_NSNH_ALL:
             c.tlbi()
         elif op == S.CMD_RESUME:
+            if cmd.resp == 0b11:                        # reserved response
+                return False
             # A RESUME that matches no stalled transaction is ignored.
             t = self.stalls.pop((cmd.sid, cmd.stag), None)
             if t is not None:
                 self.resumed.append((t, cmd.resp))
         elif op == S.CMD_SYNC:
+            if cmd.cs == 0b11:                          # reserved completion signal
+                return False
             self.syncs += 1
             if cmd.cs == S.SYNC_CS_IRQ and self.msi and cmd.msiaddr:
-                self.mem.write(cmd.msiaddr, cmd.msidata.to_bytes(4, "little"))
+                try:
+                    self.mem.write(cmd.msiaddr, cmd.msidata.to_bytes(4, "little"))
+                except BusError:                        # the queue goes on
+                    self.gerror_activate("MSI_CMDQ_ABT_ERR")
         else:
             # Unknown opcodes, and TLBI_EL2_ALL since IDR0.HYP = 0.
             return False

@@ -757,3 +757,63 @@ def test_resume_releases_stalled_transaction():
     assert env.smmu.stalls and env.smmu.resumed == []
     env.issue(s.cmd_resume(1, 7, s.RESUME_ABORT))
     assert env.smmu.stalls == {} and env.smmu.resumed == [(t, s.RESUME_ABORT)]
+
+
+# ============================================================ malformed commands, global errors
+@pytest.mark.parametrize("bad", [
+    s.Cmd(opcode=s.CMD_TLBI_NH_VA, asid=1, va=0x1000, num=1),        # IDR3.RIL=0: no ranges
+    s.Cmd(opcode=s.CMD_TLBI_NH_VA, asid=1, va=0x1000, scale=2),
+    s.Cmd(opcode=s.CMD_TLBI_NH_VA, asid=1, va=0x1000, tg=1),
+    s.Cmd(opcode=s.CMD_SYNC, cs=0b11),                                # reserved CS
+    s.Cmd(opcode=s.CMD_RESUME, sid=1, stag=7, resp=0b11),             # reserved RESP
+], ids=["tlbi_num", "tlbi_scale", "tlbi_tg", "sync_cs3", "resume_resp3"])
+def test_cmdq_malformed_commands_are_cerror_ill(bad):
+    env = Env(caching=True, stall=True)
+    m = env.smmu
+    env.ste(1)
+    env.cd(1, s=1)
+    t = m.translate(1, 1, True, 0x1000, write=True, stag=7, record=True)
+    assert t.stalled
+    done = env.issue(s.cmd_sync(), bad, s.cmd_sync())
+    assert [c.opcode for c in done] == [s.CMD_SYNC] and m.syncs == 1
+    assert m.field("CMDQ_CONS", "RD") == 1 and m.field("CMDQ_CONS", "ERR") == R.CERROR_ILL
+    assert m.cmdq_error_active() and m.stalls == {(1, 7): t}, "the bad RESUME did nothing"
+
+
+def test_tlbi_nh_va_without_range_fields_is_legal():
+    env = Env()
+    done = env.issue(s.Cmd(opcode=s.CMD_TLBI_NH_VA, asid=1, va=0x1000, leaf=1, ttl=3))
+    assert len(done) == 1 and not env.smmu.cmdq_error_active()
+
+
+def test_cmd_sync_msi_write_error_sets_gerror_and_queue_goes_on():
+    env = Env(msi=True)
+    m = env.smmu
+    env.mem.add_error_range(0x9000, 0x1000)
+    done = env.issue(s.cmd_sync(s.SYNC_CS_IRQ, 0x9000, 5), s.cmd_sync(s.SYNC_CS_IRQ, 0x9000, 6))
+    assert len(done) == 2 and m.syncs == 2
+    assert m.field("GERROR", "MSI_CMDQ_ABT_ERR") == 1, "second error: already active, no toggle"
+    assert m.regs["CMDQ_CONS"] == m.regs["CMDQ_PROD"] and not m.cmdq_error_active()
+    m.regs["GERRORN"] = m.regs["GERROR"]                # acknowledged: a new error toggles
+    env.issue(s.cmd_sync(s.SYNC_CS_IRQ, 0x9000, 7))
+    assert m.field("GERROR", "MSI_CMDQ_ABT_ERR") == 0 and m.gerror_active("MSI_CMDQ_ABT_ERR")
+
+
+def test_event_queue_abort_stops_delivery_until_acknowledged():
+    env = Env()
+    m = env.smmu
+    env.mem.add_error_range(EVTQ, 32)                   # only slot 0 fails
+    assert not m.record_event(s.Event(id=1))
+    assert m.field("GERROR", "EVTQ_ABT_ERR") == 1 and m.gerror_active("EVTQ_ABT_ERR")
+    env.mem.remove_error_range(EVTQ, 32)
+    assert not m.record_event(s.Event(id=2)), "delivery stopped while the abort is active"
+    assert m.regs["EVENTQ_PROD"] == 0 and m.field("GERROR", "EVTQ_ABT_ERR") == 1
+    m.regs["GERRORN"] = m.regs["GERROR"]
+    assert m.record_event(s.Event(id=3)) and m.regs["EVENTQ_PROD"] == 1
+    assert m.pending_events() == [s.Event(id=3)]
+    # a second abort while one is active does not toggle the flag back
+    env.mem.add_error_range(EVTQ + 32, 32)
+    assert not m.record_event(s.Event(id=4)) and m.gerror_active("EVTQ_ABT_ERR")
+    env.mem.remove_error_range(EVTQ + 32, 32)
+    assert not m.record_event(s.Event(id=5)) and m.gerror_active("EVTQ_ABT_ERR")
+    assert m.regs["EVENTQ_PROD"] == 1

@@ -3,13 +3,15 @@ event record carries Stall=1 and a STAG, and CMD_RESUME retries (against the tab
 they are then), aborts (SLVERR) or terminates (RAZ/WI) it. Several stalls at once, other
 traffic flowing meanwhile, CMD_SYNC not waiting for stalled transactions, the stall limit
 (IDR5.STALL_MAX), and stalled transactions terminated (never lost) when their record
-cannot be written, on EVTQEN=0 and on SMMUEN=0. Event records are checked field by field
-against the golden model (stall=True) translating the same access with the DUT's STAG.
+cannot be written, on EVTQEN=0 and on SMMUEN=0. Stalled writes are parked in the stall
+buffer so that other writes go on (replayed on RESUME retry, dropped on termination).
+Event records are checked field by field against the golden model (stall=True)
+translating the same access with the DUT's STAG.
 """
 
 import cocotb
 import pytest
-from cocotb.triggers import ClockCycles
+from cocotb.triggers import ClockCycles, with_timeout
 from cocotbext.axi import AxiResp
 
 from pasidsim import regs as R
@@ -63,7 +65,20 @@ def check_stall_event(tb, ev, sid, ssid, va, write):
     t = tb.model.translate(sid, ssid, ssid != 0, va, write=write, stag=ev.stag)
     assert t.stalled, f"model does not stall {sid}/{ssid} {va:#x}: {t}"
     assert ev == t.fault, f"DUT {ev} != model {t.fault}"
-    assert ev.stall == 1 and ev.stag < param("RD_WALKERS", 2) + 1
+    assert ev.stall == 1 and ev.stag < stall_max()
+
+
+def stall_max():
+    """IDR5.STALL_MAX: one stall per walker; two write walkers with the stall buffer."""
+    return param("RD_WALKERS", 2) + (2 if param("STALL_BUF_BEATS", 16) > 0 else 1)
+
+
+def data_writes(tb, since):
+    return [w for w in tb.target.writes[since:] if DATA <= w[0] < DATA + 0x1000_0000]
+
+
+def pa_of(st, ssid, va):
+    return st.pts[ssid].mem.read64(st.pts[ssid].slot_addr(va, 3)) & 0xFFFF_FFFF_F000
 
 
 def start(tb, kind, sid, ssid, va, data=None, arid=None):
@@ -128,34 +143,46 @@ async def resume_retry_abort_terminate(dut, pause):
 
 @cocotb.test()
 async def many_stalls_and_other_traffic(dut):
-    """STALL_MAX stalls at once (two reads, one write, different PASIDs): distinct STAGs;
-    the stall limit is IDR5.STALL_MAX; other streams' hits keep flowing; CMD_SYNC does not
-    wait for stalled transactions; one RESUME batch completes them all."""
+    """STALL_MAX stalls at once (RD_WALKERS reads, two writes, different PASIDs): distinct
+    STAGs; the stall limit is IDR5.STALL_MAX; the first write is parked, so another
+    stream's write miss is still walked (second write walker) and completes; other
+    streams' read hits keep flowing; CMD_SYNC does not wait for stalled transactions;
+    one RESUME batch completes them all."""
     tb = CmdTB(dut)
     await tb.start("random", latency=2)
     await tb.setup_cmdq()
-    stall_max = R.IDR5.field("STALL_MAX").get(await tb.regs.read(R.IDR5))
+    smax = R.IDR5.field("STALL_MAX").get(await tb.regs.read(R.IDR5))
     assert R.IDR0.field("STALL_MODEL").get(await tb.regs.read(R.IDR0)) == 0b00
-    assert stall_max == param("RD_WALKERS", 2) + 1
+    assert smax == stall_max()
+    n_rd = param("RD_WALKERS", 2)
+    n_wr = smax - n_rd
     a, b = Stream(tb, 1), Stream(tb, 2)
     other = await tb.read(2, VA_MAPPED, 8, ssid=1, ssv=True, arid=7)     # warm: a TLB hit later
     assert other.resp == AxiResp.OKAY
     reads = [(ssid, start(tb, "r", 1, ssid, VA_HOLE + 0x20 * ssid, arid=ssid))
-             for ssid in range(1, stall_max)]
-    wr = start(tb, "w", 1, 3, VA_HOLE + 0x40, b"\x5a" * 16)
-    evs = await new_events(tb, stall_max)
-    assert len({e.stag for e in evs}) == stall_max, f"STAGs not distinct: {evs}"
+             for ssid in range(1, n_rd + 1)]
+    wr = cocotb.start_soon(tb.write(1, VA_HOLE + 0x40, b"\x5a" * 16, ssid=3, ssv=True, awid=1))
+    evs = await new_events(tb, n_rd + 1)
+    if n_wr == 2:
+        # the stalled write is parked: a write miss of another stream is walked meanwhile
+        r = await with_timeout(tb.write(2, VA_MAPPED + 0x80, b"\x6b" * 8, ssid=2, ssv=True,
+                                        awid=2), 4, "us")
+        assert r.resp == AxiResp.OKAY
+        assert tb.mem.read(pa_of(b, 2, VA_MAPPED) + 0x80, 8) == b"\x6b" * 8
+        wr2 = cocotb.start_soon(tb.write(1, VA_HOLE + 0x80, b"\x7c" * 16, ssid=0, awid=3))
+        evs += await new_events(tb, 1)
+    assert len(evs) == smax and len({e.stag for e in evs}) == smax, f"STAGs: {evs}"
     for ev in evs:
         check_stall_event(tb, ev, 1, ev.ssid, ev.input_addr, not ev.rnw)
     # the limit is reached: every walker holds a stall; hits of other streams still flow
     for i in range(4):
         r = await tb.read(2, VA_MAPPED + 8 * i, 8, ssid=1, ssv=True, arid=7)
-        assert r.resp == AxiResp.OKAY and r.data == page_pattern(
-            b.pts[1].mem.read64(b.pts[1].slot_addr(VA_MAPPED, 3)) & 0xFFFF_FFFF_F000)[8 * i:8 * i + 8]
+        exp = page_pattern(pa_of(b, 1, VA_MAPPED))[8 * i:8 * i + 8]
+        assert r.resp == AxiResp.OKAY and r.data == exp
     await tb.issue([])                                    # CMD_SYNC alone completes
     assert not any(t.done() for _, t in reads) and not wr.done()
     pas = {}
-    for ssid in (1, 2, 3):
+    for ssid in range(4):
         pas[ssid] = tb.data_page()
         a.pts[ssid].map(VA_HOLE, pas[ssid])
     await tb.issue([S.cmd_resume(1, e.stag, S.RESUME_RETRY) for e in evs])
@@ -165,6 +192,9 @@ async def many_stalls_and_other_traffic(dut):
         assert resp.data == page_pattern(pas[ssid])[0x20 * ssid:0x20 * ssid + 16]
     assert (await wr).resp == AxiResp.OKAY
     assert tb.mem.read(pas[3] + 0x40, 16) == b"\x5a" * 16
+    if n_wr == 2:
+        assert (await wr2).resp == AxiResp.OKAY
+        assert tb.mem.read(pas[0] + 0x80, 16) == b"\x7c" * 16
     await tb.check_events()
 
 
@@ -173,6 +203,8 @@ async def stall_termination(dut):
     """A stall whose record cannot be written (event queue full: OVFLG) is terminated at
     once with SLVERR; EVTQEN=0 and SMMUEN=0 terminate pending stalls with SLVERR; a RESUME
     for a terminated or unknown STAG does nothing; STE.S1STALLD=1 makes CD.S=1 illegal."""
+    # the second read below needs a free read walker while the first one holds a stall
+    assert param("RD_WALKERS", 2) >= 2, "stall_termination needs RD_WALKERS >= 2"
     tb = CmdTB(dut)
     await tb.start()
     await tb.setup_cmdq(evtq_log2size=0)                  # a one-record event queue
@@ -212,11 +244,136 @@ async def stall_termination(dut):
     await tb.check_events()
 
 
-@pytest.mark.parametrize("rd_walkers", [2])
-def test_smmu_stall(rd_walkers, monkeypatch):
+@cocotb.test()
+@cocotb.parametrize(pause=PAUSES)
+async def stalled_write_does_not_block_writes(dut, pause):
+    """A stalled write's W beats are parked in the stall buffer: other streams' writes
+    (IOTLB hits) complete while it is stalled, a write with the same AWID waits (AXI
+    same-ID order); RESUME retry writes the parked data, abort answers SLVERR and
+    terminate OKAY without touching memory; after each the buffer is free again. A burst
+    longer than the buffer is not parked: the write path holds until it is resumed."""
+    tb = CmdTB(dut)
+    await tb.start(pause, latency=2)
+    await tb.setup_cmdq()
+    a, b = Stream(tb, 1), Stream(tb, 2)
+    beat = param("DATA_WIDTH", 64) // 8
+    for ssid in (1, 2):                                   # warm stream 2: IOTLB hits later
+        r = await tb.write(2, VA_MAPPED, b"\0" * 8, ssid=ssid, ssv=True, awid=2)
+        assert r.resp == AxiResp.OKAY
+    for ssid, action in ((1, S.RESUME_RETRY), (2, S.RESUME_ABORT), (3, S.RESUME_TERM)):
+        what = f"ssid {ssid} action {action}"
+        since = len(tb.target.writes)
+        data = bytes((ssid * 16 + i) & 0xFF for i in range(8 * beat))   # 8 beats: parked
+        w = cocotb.start_soon(tb.write(1, VA_HOLE + 0x40, data, ssid=ssid, ssv=True, awid=1))
+        ev, = await new_events(tb, 1)
+        check_stall_event(tb, ev, 1, ssid, VA_HOLE + 0x40, True)
+        # other streams' writes complete while it is stalled, data in place
+        for i in range(3):
+            d = bytes([0xA0 + 16 * ssid + i]) * (2 * beat)
+            r = await with_timeout(tb.write(2, VA_MAPPED + 0x100 * i, d, ssid=1 + i % 2,
+                                            ssv=True, awid=2), 4, "us")   # not held
+            assert r.resp == AxiResp.OKAY, what
+            assert tb.mem.read(pa_of(b, 1 + i % 2, VA_MAPPED) + 0x100 * i, 2 * beat) == d, what
+        same_id = cocotb.start_soon(tb.write(2, VA_MAPPED + 0x800, b"\x33" * beat, ssid=1,
+                                             ssv=True, awid=1))
+        await ClockCycles(dut.clk, 60)
+        assert not w.done() and not same_id.done(), f"{what}: same-ID write overtook the stall"
+        if action == S.RESUME_RETRY:
+            pa = tb.data_page()
+            a.pts[ssid].map(VA_HOLE, pa)
+        await tb.issue([S.cmd_resume(1, ev.stag, action)])
+        resp = await w
+        assert (await same_id).resp == AxiResp.OKAY, what
+        if action == S.RESUME_RETRY:
+            assert resp.resp == AxiResp.OKAY, what
+            assert tb.mem.read(pa + 0x40, len(data)) == data, f"{what}: replayed data"
+        else:
+            exp = AxiResp.SLVERR if action == S.RESUME_ABORT else AxiResp.OKAY
+            assert resp.resp == exp, f"{what}: {resp.resp}"
+            stray = [x for x in data_writes(tb, since) if x[1] == data[:len(x[1])]]
+            assert not stray, f"{what}: parked data reached memory {stray}"
+    # a burst longer than the buffer (32 beats) is not parked: later writes wait for it
+    big = bytes((i * 7) & 0xFF for i in range(32 * beat))
+    w = cocotb.start_soon(tb.write(1, VA_HOLE + 0x200, big, ssid=2, ssv=True, awid=1))
+    ev, = await new_events(tb, 1)
+    other = cocotb.start_soon(tb.write(2, VA_MAPPED, b"\x44" * beat, ssid=1, ssv=True, awid=2))
+    await ClockCycles(dut.clk, 60)
+    assert not other.done(), "a burst longer than the stall buffer was parked"
+    pa = tb.data_page()
+    a.pts[2].map(VA_HOLE, pa)
+    await tb.issue([S.cmd_resume(1, ev.stag, S.RESUME_RETRY)])
+    assert (await w).resp == AxiResp.OKAY and (await other).resp == AxiResp.OKAY
+    assert tb.mem.read(pa + 0x200, len(big)) == big
+    await tb.check_events()
+
+
+@cocotb.test()
+async def parked_write_termination(dut):
+    """A parked write is terminated with SLVERR and its data dropped on EVTQEN=0 and on
+    SMMUEN=0; a stalled write whose record is lost (event queue full: OVFLG) is
+    terminated at once; the stall buffer is free again after each (the next stalled
+    write parks, and its RESUME retry writes its own data)."""
+    tb = CmdTB(dut)
+    await tb.start("random", latency=1)
+    await tb.setup_cmdq(evtq_log2size=0)                  # a one-record event queue
+    a, b = Stream(tb, 1), Stream(tb, 2)
+    beat = param("DATA_WIDTH", 64) // 8
+
+    async def stalled(ssid, fill):
+        """A stalled write of 4 beats of `fill`; checks that it is parked (another
+        stream's write completes meanwhile)."""
+        ok = await tb.write(2, VA_MAPPED, b"\0" * 8, ssid=1, ssv=True, awid=2)   # warm
+        assert ok.resp == AxiResp.OKAY
+        since = len(tb.target.writes)
+        w = cocotb.start_soon(tb.write(1, VA_HOLE, bytes([fill]) * 4 * beat, ssid=ssid,
+                                       ssv=True, awid=1))
+        ev, = await new_events(tb, 1)
+        d = bytes([fill ^ 0xFF]) * beat
+        r = await with_timeout(tb.write(2, VA_MAPPED, d, ssid=1, ssv=True, awid=2), 4, "us")
+        assert r.resp == AxiResp.OKAY
+        assert tb.mem.read(pa_of(b, 1, VA_MAPPED), beat) == d
+        assert not w.done(), f"write of {fill:#x} not stalled"
+        return w, since, ev
+
+    def dropped(since, fill):
+        return all(x[1][0] != fill for x in data_writes(tb, since))
+
+    w, since, _ = await stalled(1, 0x11)
+    await tb.enable(True, evtq=False, cmdq=True)
+    assert (await w).resp == AxiResp.SLVERR, "EVTQEN=0"
+    assert dropped(since, 0x11), "data of a write terminated by EVTQEN=0 written"
+    await tb.enable(True, evtq=True, cmdq=True)
+    w, since, _ = await stalled(2, 0x22)
+    await tb.enable(False, evtq=True, cmdq=True)
+    assert (await w).resp == AxiResp.SLVERR, "SMMUEN=0"
+    assert dropped(since, 0x22), "data of a write terminated by SMMUEN=0 written"
+    await tb.enable(True, evtq=True, cmdq=True)
+    # overflow: a C_BAD_STE record (SID 3 has no STE) fills the queue's one slot
+    assert (await tb.read(3, VA_MAPPED, 8)).resp == AxiResp.SLVERR
+    await ClockCycles(dut.clk, 40)
+    since = len(tb.target.writes)
+    r = await tb.write(1, VA_HOLE, b"\x33" * 4 * beat, ssid=3, ssv=True, awid=1)
+    assert r.resp == AxiResp.SLVERR, "stalled write with a lost record not terminated"
+    prod = await tb.regs.read(R.EVENTQ_PROD)
+    assert R.EVENTQ_PROD.field("OVFLG").get(prod) == 1, f"OVFLG not set: {prod:#x}"
+    assert dropped(since, 0x33)
+    assert [e.id for e in await tb.dut_events()] == [S.EVT_C_BAD_STE]   # (acknowledges OVFLG)
+    # the buffer is free: the next stalled write parks and is replayed with its own data
+    w, since, ev = await stalled(3, 0x44)
+    pa = tb.data_page()
+    a.pts[3].map(VA_HOLE, pa)
+    await tb.issue([S.cmd_resume(1, ev.stag, S.RESUME_RETRY)])
+    assert (await w).resp == AxiResp.OKAY
+    assert tb.mem.read(pa, 4 * beat) == b"\x44" * 4 * beat
+
+
+@pytest.mark.parametrize("rd_walkers,data_width", [
+    (2, 64), pytest.param(2, 128, marks=pytest.mark.long)])   # long: make regression
+def test_smmu_stall(rd_walkers, data_width, monkeypatch):
     # keep the HDL transaction trace (the runner merges and validates every record)
     monkeypatch.setenv("KEEP_TRACE", "1")
-    test_dir = run(__name__, "smmu_top", sources("smmu_top"), parameters={"RD_WALKERS": rd_walkers})
+    test_dir = run(__name__, "smmu_top", sources("smmu_top"),
+                   parameters={"RD_WALKERS": rd_walkers, "DATA_WIDTH": data_width})
     recs = T.read_jsonl(test_dir / "trace.jsonl")
     assert any(r["kind"] == "event" and r["name"] == "F_TRANSLATION" for r in recs)
     assert any(r["kind"] == "cmd" and r["name"] == "RESUME" for r in recs)

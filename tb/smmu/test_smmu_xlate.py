@@ -426,7 +426,8 @@ async def burst_crossing_checked(dut):
 async def evtq_wrap_and_overflow(dut):
     """Event queue of 4 entries: records wrap with the wrap bit; a full queue drops
     records and toggles OVFLG once; acknowledging and draining resumes recording;
-    EVTQEN=0 discards; a write error on the queue sets GERROR.EVTQ_ABT_ERR."""
+    EVTQEN=0 discards; a write error on the queue sets GERROR.EVTQ_ABT_ERR, which stops
+    delivery until software acknowledges it through GERRORN."""
     tb = TB(dut)
     await tb.start()
     await tb.setup(evtq_log2size=2)
@@ -472,6 +473,16 @@ async def evtq_wrap_and_overflow(dut):
     g = await tb.regs.read(R.GERROR)
     assert R.GERROR.field("EVTQ_ABT_ERR").get(g) == 1, f"GERROR {g:#x}"
     assert await tb.regs.read(R.EVENTQ_PROD) == prod3, "PROD moved on a failed write"
+    # while the abort is active delivery stops (SMMUv3 7.5), even with the memory back
+    tb.mem.remove_error_range(EVTQ, 0x1000)
+    await tb.read(0, 0x9_3000, 1)
+    await ClockCycles(dut.clk, 40)
+    assert await tb.regs.read(R.EVENTQ_PROD) == prod3, "record written while EVTQ_ABT_ERR active"
+    assert await tb.regs.read(R.GERROR) == g, "toggled again while active"
+    await tb.regs.write(R.GERRORN, g)                   # acknowledged: delivery resumes
+    tb.model.regs["GERROR"] = tb.model.regs["GERRORN"] = g
+    await tb.check_read(0, 0x9_4000, 1)
+    await tb.check_events()
 
 
 # ---------------------------------------------------------------------------- runners
