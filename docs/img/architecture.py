@@ -100,7 +100,7 @@ def main() -> Path:
     box(ax, 63.5, 34, 11, 9, "smmu_xlate", ["[u_xlate_w]", "AW: in order"], "white", size=7.5)
     box(ax, 51.5, 26, 11, 6.5, "smmu_cfgc", ["config cache", "STE + CD"], "white", size=7.5)
     box(ax, 63.5, 26, 11, 6.5, "smmu_iotlb", ["IOTLB", "ASID, VA, size"], "white", size=7.5)
-    box(ax, 51.5, 17, 23, 7.5, "smmu_walker x (RD_WALKERS + 1)",
+    box(ax, 51.5, 17, 23, 7.5, "smmu_walker x (RD_WALKERS + 2)",
         ["STE -> CD -> L0..L3 descriptors", "fills both caches"], "white", size=7.5)
     box(ax, 51.5, 12, 11, 4, "rd_path / wr_path", [], "white", size=6.5, bold=False)
     box(ax, 63.5, 12, 11, 4, "smmu_evtq (events)", [], "white", size=6.5, bold=False)
