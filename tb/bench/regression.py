@@ -1,9 +1,12 @@
 """Regression wall time and peak memory per worker, for `make bench`.
 
-Measured (--regression): runs `pytest -n JOBS` (the `make test` regression) and samples
-/proc every 0.5 s: a worker's memory is the resident size of the xdist worker plus its
-simulator child processes. Otherwise the wall time of the last `make test` is read from
-sim_build/junit.xml (no memory figure then).
+Measured (`--regression run`): runs `pytest -n JOBS -m "not long"` (what `make test`
+runs) and samples /proc every 0.5 s: a worker's memory is the resident size of the xdist
+worker plus its simulator child processes. Read (`--regression junit`): the session time
+of a finished `make test` from its JUnit file (no memory figure then). `auto` (default)
+reads sim_build/junit.xml when it is fresh (written after HEAD was committed) and
+measures otherwise. Every result carries its provenance: where the number comes from,
+when the regression ran, on which commit, how many tests, how many failed.
 """
 
 from __future__ import annotations
@@ -45,10 +48,28 @@ def _tree_rss(root: int, procs) -> dict[int, int]:
     return {w: total(w) for w in kids.get(root, [])}
 
 
+def git_state(root: Path = ROOT) -> dict:
+    """HEAD commit, its commit time (unix s) and whether tracked files differ from it."""
+    def git(*a):
+        r = subprocess.run(["git", "-C", str(root), *a], capture_output=True, text=True)
+        return r.stdout.strip() if r.returncode == 0 else None
+    head = git("rev-parse", "--short=12", "HEAD")
+    ctime = git("log", "-1", "--format=%ct", "HEAD")
+    dirty = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": head, "commit_time": int(ctime) if ctime else None,
+            "dirty": bool(dirty) if dirty is not None else None}
+
+
+def _iso(t: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+
 def measure(jobs: int = 2, args: list[str] | None = None) -> dict:
     junit = SIM_BUILD / "bench" / "junit-regression.xml"
-    cmd = [sys.executable, "-m", "pytest", "-q", "-n", str(jobs), f"--junitxml={junit}",
-           *(args or [])]
+    state = git_state()
+    started = time.time()
+    cmd = [sys.executable, "-m", "pytest", "-q", "-n", str(jobs), "-m", "not long",
+           f"--junitxml={junit}", *(args or [])]
     t = time.perf_counter()
     p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak: dict[int, int] = {}
@@ -58,8 +79,9 @@ def measure(jobs: int = 2, args: list[str] | None = None) -> dict:
         time.sleep(0.5)
     wall = time.perf_counter() - t
     tests, failures = _junit_counts(junit)
-    return {"wall_s": wall, "jobs": jobs, "source": "measured", "returncode": p.returncode,
-            "tests": tests, "failures": failures,
+    return {"wall_s": wall, "jobs": jobs, "source": "measured by make bench",
+            "command": " ".join(cmd[1:]), "returncode": p.returncode,
+            "tests": tests, "failures": failures, "date": _iso(started), **state,
             "peak_rss_per_worker_mb": sorted(round(v / 2**20, 1) for v in peak.values())}
 
 
@@ -75,7 +97,10 @@ def _junit_counts(path: Path) -> tuple[int | None, int | None]:
 
 
 def from_junit(path: Path = SIM_BUILD / "junit.xml") -> dict | None:
-    """Wall time of the last `make test` (pytest writes the session time per testsuite)."""
+    """Wall time of a finished `make test` (pytest writes the session time per testsuite)
+    with its date; the commit is that of the checkout holding the file, and `fresh` says
+    whether the file was written after that commit was made (else it may be older code)."""
+    path = Path(path)
     try:
         root = ET.parse(path).getroot()
     except (OSError, ET.ParseError):
@@ -84,6 +109,33 @@ def from_junit(path: Path = SIM_BUILD / "junit.xml") -> dict | None:
     if not suites:
         return None
     tests, failures = _junit_counts(path)
+    mtime = path.stat().st_mtime
+    repo = next((p for p in path.resolve().parents if (p / ".git").exists()), ROOT)
+    state = git_state(repo)
+    fresh = state["commit_time"] is not None and mtime >= state["commit_time"]
     return {"wall_s": max(float(s.get("time", 0)) for s in suites), "source": str(path),
             "tests": tests, "failures": failures, "peak_rss_per_worker_mb": None,
-            "age_s": time.time() - path.stat().st_mtime}
+            "date": suites[0].get("timestamp") or _iso(mtime), "age_s": time.time() - mtime,
+            "fresh": fresh, "checkout": str(repo), **state}
+
+
+def obtain(mode: str, junit: Path | None = None, jobs: int = 2) -> dict | None:
+    """mode: "run" (measure), "junit" (read `junit`, default sim_build/junit.xml; None if
+    absent), "auto" (a fresh junit if there is one, else measure), "skip"."""
+    if mode not in ("auto", "run", "junit", "skip"):
+        raise ValueError(f"regression.obtain: mode {mode!r} is not auto/run/junit/skip")
+    if mode == "skip":
+        return None
+    if mode == "run":
+        return measure(jobs)
+    got = from_junit(junit) if junit else from_junit()
+    if mode == "junit" or (got and got["fresh"]):
+        return got
+    return measure(jobs)
+
+
+def provenance(reg: dict) -> dict:
+    """The fields of a regression result that say where its number comes from."""
+    keys = ("source", "date", "commit", "dirty", "fresh", "checkout", "tests", "failures",
+            "jobs", "command", "returncode")
+    return {k: reg[k] for k in keys if k in reg}

@@ -2,8 +2,9 @@
 
 sim_build/bench/results.json is shared: tb/bench/synth.py owns `synth`, fmax_mhz_* and
 luts_*; this module owns `bench` (every measurement record), `bench_targets` and the
-top-level numbers in OWNED. Writes are read-modify-write under the same lock file as
-synth_report.merge_results, so the two never lose each other's keys.
+top-level numbers in OWNED. Every write goes through `update` (read-modify-write under one lock file, atomic
+replace), also synth_report.merge_results, so the two never lose each other's keys.
+`provenance` maps a top-level key to where its number comes from.
 """
 
 from __future__ import annotations
@@ -31,21 +32,63 @@ def _locked(path: Path):
         yield
 
 
+class ResultsFileError(ValueError):
+    """The existing results file cannot be read as a JSON object (it is left untouched)."""
+
+
 def load(path: Path) -> dict[str, Any]:
+    path = Path(path)
     if not path.exists():
         return {}
-    data = json.loads(path.read_text() or "{}")
+    try:
+        data = json.loads(path.read_text() or "{}")
+    except json.JSONDecodeError as exc:
+        raise ResultsFileError(f"{path}: existing results file is not JSON ({exc}); "
+                               "fix or delete it") from exc
     if not isinstance(data, dict):
-        raise ValueError(f"{path}: results file is not a JSON object; fix or delete it")
+        raise ResultsFileError(f"{path}: results file is not a JSON object; fix or delete it")
     return data
 
 
+@contextlib.contextmanager
+def update(path: Path):
+    """Read-modify-write of the shared results file: yields its data (a dict; {} if the
+    file is absent) under the lock; on normal exit writes it back atomically. The one
+    way every writer (make bench, make synth) changes results.json."""
+    path = Path(path)
+    with _locked(path):
+        data = load(path)
+        yield data
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+        tmp.replace(path)
+
+
+def set_provenance(data: dict[str, Any], owned: Iterable[str],
+                   entries: Mapping[str, Mapping[str, Any]]) -> None:
+    """data["provenance"][key] says where top-level number `key` comes from (source,
+    date, commit, whether it is an estimate). A writer replaces the entries of the keys it
+    owns (`owned`) with `entries` and leaves the others."""
+    prov = {k: v for k, v in (data.get("provenance") or {}).items() if k not in set(owned)}
+    prov.update({k: dict(v) for k, v in entries.items()})
+    if prov:
+        data["provenance"] = prov
+    else:
+        data.pop("provenance", None)
+
+
 def merge(path: Path, records: list[dict], top: Mapping[str, float],
-          targets: list[dict], parts: Iterable[str] = PARTS) -> dict[str, Any]:
+          targets: list[dict], parts: Iterable[str] = PARTS,
+          provenance: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """Replace what the parts that ran (`parts`) own: their top-level keys (absent numbers
-    are removed: no stale values), records and targets (each tagged with its "part");
-    keep the other parts' results and every key of other tools; atomic write."""
+    are removed: no stale values) and those keys' provenance entries, records and targets
+    (each tagged with its "part"); keep the other parts' results and every key of other
+    tools; atomic write."""
     parts = set(parts)
+    provenance = dict(provenance or {})
+    for k in provenance:
+        if k not in top:
+            raise ValueError(f"results.merge: provenance for {k!r}, a number not given")
     if not parts <= set(PARTS):
         raise ValueError(f"results.merge: unknown parts {sorted(parts - set(PARTS))}")
     for k, v in top.items():
@@ -56,20 +99,16 @@ def merge(path: Path, records: list[dict], top: Mapping[str, float],
     for r in [*records, *targets]:
         if r.get("part") not in parts:
             raise ValueError(f"results.merge: record {r.get('name')!r} has no part that ran")
-    path = Path(path)
-    with _locked(path):
-        data = load(path)
-        for k in OWNED:
-            if PART_OF[k] in parts:
-                data.pop(k, None)
+    with update(path) as data:
+        ran = [k for k in OWNED if PART_OF[k] in parts]
+        for k in ran:
+            data.pop(k, None)
         data.update(top)
+        set_provenance(data, ran, provenance)
         def kept(old):  # other parts' entries (untagged ones are from an older format)
             return [r for r in old if r.get("part") in PARTS and r.get("part") not in parts]
         data["bench"] = kept(data.get("bench", [])) + records
         data["bench_targets"] = kept(data.get("bench_targets", [])) + targets
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-        tmp.replace(path)
     return data
 
 

@@ -71,9 +71,32 @@ def sim_speed_part(a, records: list, raw: dict) -> dict:
         rec("(a-all) (a) with --public-flat-rw", rl, "cocotb's default visibility")
     if a.clkgen:
         print("bench: (a2) clock generated in HDL (--timing) ...", flush=True)
-        r2 = simspeed.run_bulk("a2", a.nproc, a.size, a.desc, workload=a.workload)
-        raw["a2"] = r2
-        rec("(a2) DPI RAM, HDL clock (--timing)", r2)
+        try:
+            r2 = simspeed.run_bulk("a2", a.nproc, a.size, a.desc, workload=a.workload)
+        except (AssertionError, RuntimeError) as exc:
+            # not the regression's configuration: its failure loses one comparison only.
+            # (With the clock made in HDL, cocotb's edge callbacks can see post-edge values:
+            # the AXI checkers have caught AxiLiteMaster changing W payload before WREADY.)
+            first = next((ln for ln in str(exc).splitlines() if "%Error" in ln), str(exc)[:300])
+            print(f"bench: (a2) failed, left out: {first}", flush=True)
+            records.append({"kind": "build", "part": "sim", "name": "(a2) HDL clock run",
+                            "value": None, "unit": "", "notes": f"FAILED: {first}"})
+        else:
+            raw["a2"] = r2
+            rec("(a2) DPI RAM, HDL clock (--timing)", r2)
+    if a.cb_cost and a.workload == "bulk":
+        print(f"bench: (a) + {a.cb_cost} idle edge triggers (cost of a VPI callback) ...",
+              flush=True)
+        rcb = simspeed.run_bulk("a_cb", a.nproc, a.size, a.desc, extra_cbs=a.cb_cost)
+        raw["a_cb"] = rcb
+        rec(f"(a) + {a.cb_cost} armed idle edge triggers", rcb, "cost of value-change callbacks")
+        # per callback and per time step (two per clock cycle: the cocotb Clock's edges)
+        per_cb = (rcb["cpu_s"] - ra["cpu_s"]) / (a.cb_cost * 2 * ra["cycles"]) * 1e9
+        records.append({"kind": "build", "part": "sim",
+                        "name": "CPU cost of one armed edge trigger", "value": per_cb,
+                        "unit": "ns per half cycle",
+                        "notes": f"((a+{a.cb_cost}) - (a)) / ({a.cb_cost} x half cycles); (a) "
+                        f"spends {ra['cpu_s'] * 1e9 / (2 * ra['cycles']):.0f} ns per half cycle"})
     if a.workload == "bulk":   # the demo's RAM window (0x8000_0000+) exceeds the AxiRam
         print(f"bench: (b) cocotbext-axi AxiRam, {a.nproc} x {a.b_size} B ...", flush=True)
         rb = simspeed.run_bulk("b", a.nproc, a.b_size, min(a.desc, a.b_size))
@@ -94,9 +117,23 @@ def sim_speed_part(a, records: list, raw: dict) -> dict:
             rec("(a) demo workload (driver + pasidsim.demo)", rd, "Python driver in the loop")
             rec("(c) demo workload, C++ replay", rdc, "memory CRCs equal (a)'s")
     ratio = (ra["cycles"] / ra["cpu_s"]) / (rc["cycles"] / rc["cpu_s"])
+    wall_ratio = (ra["cycles"] / ra["wall_s"]) / (rc["cycles"] / rc["wall_s"])
     records.append({"kind": "build", "part": "sim", "name": "sim speed ratio (a)/(c), wall clock",
-                    "value": (ra["cycles"] / ra["wall_s"]) / (rc["cycles"] / rc["wall_s"]),
+                    "value": wall_ratio,
                     "unit": "", "notes": "noisy on a shared machine; the key uses CPU time"})
+    # provenance of the headline: which ratio it is and the alternatives next to it
+    prov = {"measure": "CPU-time ratio: simulated cycles per CPU second of (a) / of (c); "
+                       "headline (wall-clock ratio below; equal on an idle machine)",
+            "regression_config": "(a): system_sim_dpi, DMA_SID=1, visibility ports, cocotb "
+                                 "Clock, as tb/system/test_driver_rtl.py builds and runs it",
+            "workload": f"{a.workload}: {a.nproc} x {a.size} B in {a.desc} B descriptors",
+            "wall_clock_ratio": round(wall_ratio, 3),
+            # the harness's own cost; the ratio also moves with the model's weight
+            "overhead_ns_per_half_cycle": round((ra["cpu_s"] / ra["cycles"] - rc["cpu_s"] / rc["cycles"])
+                                                / 2 * 1e9)}
+    if "a2" in raw:
+        prov["hdl_clock_ratio"] = round(_cpu_rate(raw["a2"]) / _cpu_rate(rc), 3)
+    a.sim_provenance = prov
     return {"sim_speed_ratio": ratio}
 
 
@@ -192,7 +229,15 @@ def targets(top: dict, raw: dict) -> list[dict]:
     """Every target with its verdict; the "why" of a miss is derived from this run's data."""
     t = []
     if "sim_speed_ratio" in top:
-        why = "per-cycle cost of the VPI clock callbacks and cocotb's scheduler"
+        why = ("per-time-step cost of Verilator's VPI runtime under the cocotb Clock (timer "
+               "callback re-armed every half cycle, value-change callbacks of armed edge "
+               "triggers scanned several times per time step); the model's own evaluation is "
+               "the same in (a) and (c)")
+        if "a_cb" in raw:
+            ra, rcb = raw["a"], raw["a_cb"]
+            n = rcb["cfg"].get("extra_cbs") or 1
+            share = (rcb["cpu_s"] - ra["cpu_s"]) / n / ra["cpu_s"]
+            why += f"; each armed edge trigger adds {100 * share:.1f} % to (a)'s CPU time"
         if "a2" in raw:
             why += (f"; the HDL clock (a2) reaches {_cpu_rate(raw['a2']) / _cpu_rate(raw['c']):.2f}"
                     " of (c)")
@@ -206,23 +251,25 @@ def targets(top: dict, raw: dict) -> list[dict]:
         lost = {n: r["cycles"] - r["ideal_cycles"] for n, r in rows.items()}
         big = sorted(n for n in rows if n >= 65536)
         per_chunk = fixed = None
-        if len(big) >= 2:   # lost = 512 (first chunk) + fixed + per_chunk x chunks
+        if len(big) >= 2:   # lost cycles = fixed + per_chunk x (4 KiB chunks), fitted
             n0, n1 = big[0], big[-1]
             per_chunk = (lost[n1] - lost[n0]) / ((n1 - n0) // 4096)
-            fixed = lost[n0] - 512 - per_chunk * (n0 // 4096)
+            fixed = lost[n0] - per_chunk * (n0 // 4096)
         for n in big:
-            chunks = n // 4096
-            why = (f"{lost[n]} cycles over ideal: 512 because a 4 KiB chunk's writes start only "
-                   f"after all its reads returned OKAY (the partial-completion rule), so the "
-                   f"first chunk's read is never overlapped (alone this caps {n} B at "
-                   f"{n / (n + 4096):.3f})")
+            ideal = rows[n]["ideal_cycles"]
+            budget = ideal / 0.95 - ideal    # lost cycles the target allows
+            why = (f"{lost[n]} cycles over the ideal {ideal} (target allows {budget:.0f}) at "
+                   f"memory latency {lat}")
             if per_chunk is not None:
-                why += (f", ~{fixed:.0f} fixed (descriptor fetch, completion record, IRQ), "
-                        f"~{per_chunk:.0f} per chunk x {chunks}: with the two-chunk (8 KiB) "
-                        f"data FIFO chunk k+2's reads start only when chunk k is written, "
-                        f"so a chunk takes about 512 + latency/2 cycles")
+                why += (f": fitted over {big[0]} and {big[-1]} B, ~{fixed:.0f} per copy (descriptor "
+                        f"fetch, the first reads' latency before any write, completion record, "
+                        f"interrupt) + ~{per_chunk:.1f} per 4 KiB chunk x {n // 4096}")
             t.append(res.target(f"DMA efficiency {n} B, latency {lat}", rows[n]["efficiency"],
                                 0.95, "higher", why))
+    if "regression_wall_s" in top:
+        t.append(res.target("regression wall time (make test)", top["regression_wall_s"], 900.0,
+                            "lower", "the default regression outgrew its 15-minute budget "
+                            "(docs/bench.md)", part="reg"))
     if "iotlb_hit_added_cycles" in top:
         t.append(res.target("IOTLB hit added latency", top["iotlb_hit_added_cycles"], 1, "lower",
                             "hit path registers beyond the one output stage"))
@@ -270,6 +317,9 @@ def main(argv=None) -> int:
                     help="skip (a2), the HDL-clock variant (its --timing build is slow)")
     ap.add_argument("--no-all-visible", dest="all_visible", action="store_false",
                     help="skip (a-all): (a) built with cocotb's --public-flat-rw")
+    ap.add_argument("--cb-cost", type=int, default=12, metavar="N",
+                    help="also run (a) with N extra idle edge triggers armed, to price one "
+                    "VPI value-change callback (0: skip)")
     ap.add_argument("--public", action="store_true",
                     help="also run (c'): the C++ harness on a --public-flat-rw model")
     ap.add_argument("--iotlb", type=_ints, default=[16, 64], help="IOTLB sizes (first: all tests)")
@@ -279,8 +329,14 @@ def main(argv=None) -> int:
     ap.add_argument("--smmu-latency", type=int, default=20)
     ap.add_argument("--dma-latency", type=_ints, default=[10, 50])
     ap.add_argument("--dma-sizes", type=_ints, default=[256, 4096, 65536, 1 << 20])
-    ap.add_argument("--regression", action="store_true",
-                    help="run the regression (pytest -n 2) to time it and sample memory")
+    ap.add_argument("--regression", nargs="?", const="run", default=None,
+                    choices=("auto", "run", "junit", "skip"),
+                    help="regression_wall_s: run = time `pytest -n 2 -m 'not long'` here and "
+                    "sample memory (bare --regression); junit = read the last `make test`'s "
+                    "--junit file; auto = junit if it was written after HEAD's commit, else "
+                    "run; skip. Default auto (junit with --quick or --part none)")
+    ap.add_argument("--junit", type=Path, default=None,
+                    help="JUnit file of a finished `make test` (default sim_build/junit.xml)")
     ap.add_argument("--build-times", type=lambda x: [t for t in x.split(",") if t], default=[],
                     metavar="TOPS", help="cold-build these tops to time them "
                     "(e.g. smmu_top,dma_top,system_top,system_sim_dpi)")
@@ -292,7 +348,7 @@ def main(argv=None) -> int:
         a.nproc, a.size, a.desc, a.b_size = 2, 16 << 10, 8 << 10, 8 << 10
         a.iotlb, a.pasids, a.rounds, a.stream = a.iotlb[:1], [1, 4], 1, 32
         a.dma_latency, a.dma_sizes, a.clkgen = a.dma_latency[:1], [256, 4096], False
-        a.all_visible, a.demo_size = False, 0
+        a.all_visible, a.demo_size, a.cb_cost = False, 0, 0
 
     t0 = time.perf_counter()
     records: list[dict] = []
@@ -307,15 +363,23 @@ def main(argv=None) -> int:
     parts = {"all": ["sim", "hw"], "none": []}.get(a.part, [a.part])
     if a.build_times:
         build_times(records, a.build_times)
-    reg = regression.measure() if a.regression else regression.from_junit()
+    mode = a.regression or ("junit" if a.quick or a.part == "none" else "auto")
+    if mode in ("auto", "run"):
+        print(f"bench: regression wall time ({mode}) ...", flush=True)
+    reg = regression.obtain(mode, a.junit)
+    prov: dict[str, dict] = {}
     if reg or a.build_times:
         parts.append("reg")
     if reg:
         top["regression_wall_s"] = reg["wall_s"]
+        prov["regression_wall_s"] = regression.provenance(reg)
+        age = "" if "age_s" not in reg else f", {reg['age_s'] / 3600:.1f} h old"
+        stale = "" if reg.get("fresh", True) else " (written before HEAD was committed: older code)"
         records.append({"kind": "build", "part": "reg", "name": "regression wall time",
                         "value": reg["wall_s"],
-                        "unit": "s", "notes": f"{reg['source']}, {reg['tests']} tests, "
-                        f"{reg['failures']} failed"})
+                        "unit": "s", "notes": f"{reg['source']}, {reg.get('date')}, commit "
+                        f"{reg.get('commit')}{'+dirty' if reg.get('dirty') else ''}{stale}{age}, "
+                        f"{reg['tests']} tests, {reg['failures']} failed"})
         if reg.get("peak_rss_per_worker_mb"):
             records.append({"kind": "build", "part": "reg", "name": "peak memory per worker",
                             "value": max(reg["peak_rss_per_worker_mb"]), "unit": "MiB",
@@ -323,7 +387,14 @@ def main(argv=None) -> int:
     tg = targets(top, raw)
     a.out.parent.mkdir(parents=True, exist_ok=True)
     (a.out.parent / "bench_raw.json").write_text(json.dumps(raw, indent=1, default=str))
-    data = res.merge(a.out, records, top, tg, parts)
+    git = regression.git_state()
+    stamp = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "commit": git["commit"],
+             "dirty": git["dirty"], "source": "make bench"}
+    for k in top:
+        prov.setdefault(k, dict(stamp))
+    if "sim_speed_ratio" in top:
+        prov["sim_speed_ratio"].update(getattr(a, "sim_provenance", {}))
+    data = res.merge(a.out, records, top, tg, parts, prov)
     table = res.table_md(data["bench"], data["bench_targets"])
     (a.out.parent / "bench_table.md").write_text(table)
     print()

@@ -19,6 +19,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from tb.bench.hwperf import run_checked
 from tb.common import sim
 from tb.common.tops import sources
 
@@ -35,6 +36,7 @@ CONFIGS = {
     "a_all": ("system_sim_dpi", "dpi", "cocotb", (), SYSTEM_PARAMS, "all"),
     "a2": ("system_sim_clkgen", "dpi", "hdl", ("--timing",), SYSTEM_PARAMS, "ports"),
     "b": ("system_top", "axiram", "cocotb", (), AXIRAM_PARAMS, "ports"),
+    "a_cb": ("system_sim_dpi", "dpi", "cocotb", (), SYSTEM_PARAMS, "ports"),  # (a) + idle triggers
 }
 
 
@@ -49,19 +51,21 @@ def timed_build(top: str, params: dict, build_args=(), srcs=None,
 
 
 def run_bulk(key: str, nproc: int, size: int, desc: int, seed: int = 1,
-             record: bool = False, workload: str = "bulk") -> dict:
+             record: bool = False, workload: str = "bulk", extra_cbs: int = 0) -> dict:
     """workload "bulk" (backdoor set-up, this package) or "demo" (pasidsim.demo through the
-    driver: needs the SMMU command queue)."""
+    driver: needs the SMMU command queue). extra_cbs: idle edge triggers kept armed during
+    the copies (bulk only), to measure what one VPI value-change callback costs."""
     top, mem, clock, bargs, params, vis = CONFIGS[key]
     params = dict(params)
     srcs = sources("system_sim_dpi" if top == "system_sim_clkgen" else top)
     _, build_s = timed_build(top, params, bargs, srcs, vis)
     cfg = {"mem": mem, "clock": clock, "nproc": nproc, "size": size, "desc": desc,
-           "seed": seed, "record": record, "sid": params["DMA_SID"], "workload": workload}
+           "seed": seed, "record": record, "sid": params["DMA_SID"], "workload": workload,
+           "extra_cbs": extra_cbs}
     t = time.perf_counter()
-    test_dir = sim.run("tb.bench.cocotb_bulk", top, srcs, params, seed=seed,
-                       extra_env={"BENCH_CFG": json.dumps(cfg)}, build_args=bargs,
-                       visibility=vis)
+    test_dir = run_checked("tb.bench.cocotb_bulk", top, srcs, params, ["bench.json"],
+                           build_args=bargs, visibility=vis, seed=seed,
+                           extra_env={"BENCH_CFG": json.dumps(cfg)})
     res = json.loads((test_dir / "bench.json").read_text())
     res.update(config=key, top=top, visibility=vis, process_s=time.perf_counter() - t, build_s=build_s,
                run_dir=str(test_dir))

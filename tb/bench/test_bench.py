@@ -132,3 +132,97 @@ def test_regression_helpers(tmp_path):
     r = reg.from_junit(j)
     assert (r["wall_s"], r["tests"], r["failures"]) == (123.5, 7, 1)
     assert reg.from_junit(tmp_path / "missing.xml") is None
+    # provenance: the commit of the checkout holding the file, and whether the file is
+    # newer than that commit (tmp_path is in no checkout: the project's own is used)
+    state = reg.git_state()
+    assert r["commit"] == state["commit"]
+    assert reg.provenance(r)["source"] == str(j) and "wall_s" not in reg.provenance(r)
+    # auto: a fresh junit is used as it is; an old one would make it run the regression
+    monkey = {}
+    real_measure = reg.measure
+    reg.measure = lambda jobs=2: monkey.setdefault("ran", {"wall_s": 1.0, "source": "m"})
+    try:
+        assert reg.obtain("junit", j)["wall_s"] == 123.5 and "ran" not in monkey
+        if state["commit_time"] is None:    # an export without git: never fresh
+            assert r["fresh"] is False and reg.obtain("auto", j)["source"] == "m"
+        else:
+            assert r["fresh"] == (os.path.getmtime(j) >= state["commit_time"])
+            os.utime(j, (state["commit_time"] + 10,) * 2)
+            assert reg.obtain("auto", j)["wall_s"] == 123.5 and "ran" not in monkey
+            os.utime(j, (state["commit_time"] - 10,) * 2)
+            assert reg.obtain("auto", j)["source"] == "m" and "ran" in monkey
+        assert reg.obtain("skip", j) is None
+        with pytest.raises(ValueError, match="mode 'sometimes'"):
+            reg.obtain("sometimes", j)
+    finally:
+        reg.measure = real_measure
+
+
+def test_results_provenance_is_replaced_per_key(tmp_path):
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps({"fmax_mhz_system": 15.0,
+                                "provenance": {"fmax_mhz_system": {"estimate": True},
+                                               "regression_wall_s": {"source": "old"}}}))
+    data = res.merge(path, [], {"regression_wall_s": 300.0}, [], ["reg"],
+                     {"regression_wall_s": {"source": "junit", "commit": "abc"}})
+    assert data["provenance"] == {"fmax_mhz_system": {"estimate": True},
+                                  "regression_wall_s": {"source": "junit", "commit": "abc"}}
+    data = res.merge(path, [], {}, [], ["reg"])         # not measured now: number and its
+    assert "regression_wall_s" not in data               # provenance both gone
+    assert data["provenance"] == {"fmax_mhz_system": {"estimate": True}}
+    with pytest.raises(ValueError, match="provenance for 'sim_speed_ratio'"):
+        res.merge(path, [], {}, [], ["sim"], {"sim_speed_ratio": {}})
+    path.write_text("{broken")
+    with pytest.raises(res.ResultsFileError, match="results.json"):
+        res.merge(path, [], {}, [], ["reg"])
+    assert path.read_text() == "{broken"
+
+
+def test_failed_run_never_returns_a_previous_runs_numbers():
+    """Outside pytest's own failure path a failing cocotb test does not raise and the run
+    folder is reused: a stale bench.json must not be read as this run's result."""
+    from tb.common import sim
+    from tb.common.tops import sources
+    top, _, _, bargs, params, vis = simspeed.CONFIGS["a"]
+    d = sim._test_dir(sim.build(top, sources(top), params, waves=False, build_args=bargs,
+                                visibility=vis))
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "bench.json").write_text(json.dumps({"cycles": 1, "wall_s": 1, "cpu_s": 1}))
+    # size not a multiple of the descriptor size: the cocotb test raises at once
+    with pytest.raises((RuntimeError, AssertionError), match="bench.json|failed"):
+        simspeed.run_bulk("a", nproc=1, size=12 << 10, desc=8 << 10)
+    assert not (d / "bench.json").exists()
+
+
+def _bench_writer(path, n):
+    for i in range(n):
+        res.merge(path, [], {"regression_wall_s": float(i)}, [], ["reg"],
+                  {"regression_wall_s": {"source": f"w{i}"}})
+
+
+def _synth_writer(path, n):
+    from tb.bench import synth_report as rpt
+    for i in range(n):
+        rpt.merge_results(path, {}, {}, rpt.owned_keys(),
+                          combine=lambda old, i=i: {**old, f"job{i}": {"top": "x", "luts": i}},
+                          defaults={})
+
+
+def test_results_writers_share_one_lock(tmp_path):
+    """make bench and make synth writing at once: neither loses the other's keys, and
+    make synth's records accumulate (combined with the file inside the lock)."""
+    import multiprocessing as mp
+    path = tmp_path / "results.json"
+    ctx = mp.get_context("fork")
+    procs = [ctx.Process(target=_bench_writer, args=(path, 150)),
+             ctx.Process(target=_synth_writer, args=(path, 150))]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    data = json.loads(path.read_text())
+    assert data["regression_wall_s"] == 149.0
+    assert data["provenance"]["regression_wall_s"] == {"source": "w149"}
+    assert sorted(data["synth"]) == sorted(f"job{i}" for i in range(150))
+    assert not list(tmp_path.glob(".*.tmp"))

@@ -253,11 +253,21 @@ def test_plot_series_and_png(tmp_path):
 
 
 # ---------------------------------------------------------------- place-only estimates
-def test_placement_estimates_never_become_headline_or_plot_points():
+def test_placement_estimate_is_headline_only_without_a_routed_run_and_labelled():
     placed = _rec("smmu_top", DEFAULTS["smmu_top"], 40.0, 900)
-    placed["routed"] = False
+    placed.update(routed=False, commit="abc", date="2026-11-24T05:00:00Z")
     routed_dma = _rec("dma_top", DEFAULTS["dma_top"], 33.0, 300)
-    assert rpt.headline([placed, routed_dma], DEFAULTS) == {"fmax_mhz_dma": 33.0, "luts_dma": 300}
+    head, prov = rpt.headline_with_provenance([placed, routed_dma], DEFAULTS)
+    assert head == {"fmax_mhz_dma": 33.0, "luts_dma": 300, "fmax_mhz_smmu": 40.0, "luts_smmu": 900}
+    assert prov["fmax_mhz_smmu"]["estimate"] is True and "--no-route" in prov["fmax_mhz_smmu"]["method"]
+    assert prov["fmax_mhz_smmu"]["commit"] == "abc" and prov["fmax_mhz_smmu"]["routed"] is False
+    assert prov["luts_smmu"]["estimate"] is False      # area is final after placement
+    assert prov["fmax_mhz_dma"]["estimate"] is False and prov["fmax_mhz_dma"]["routed"] is True
+    # a routed run of the same top wins over the estimate, whatever the order
+    routed_smmu = _rec("smmu_top", DEFAULTS["smmu_top"], 20.0, 800)
+    for recs in ([placed, routed_smmu], [routed_smmu, placed]):
+        h, pv = rpt.headline_with_provenance(recs, DEFAULTS)
+        assert h["fmax_mhz_smmu"] == 20.0 and pv["fmax_mhz_smmu"]["estimate"] is False
     line = next(x for x in rpt.table_md([placed], DEFAULTS).splitlines()
                 if x.startswith("| smmu_top"))
     assert "estimate" in line
@@ -265,7 +275,30 @@ def test_placement_estimates_never_become_headline_or_plot_points():
     assert plot.series([placed], "smmu_top", "IOTLB_ENTRIES") == []
 
 
-def test_place_only_adds_no_route(tmp_path):
+def test_merge_with_combine_keeps_records_on_disk_and_provenance_of_others(tmp_path):
+    res_file = tmp_path / "results.json"
+    other = _rec("dma_top", DEFAULTS["dma_top"], 33.0, 300)
+    res_file.write_text(json.dumps({
+        "synth": {"dma_top-NQ_4": other}, "sim_speed_ratio": 0.5,
+        "provenance": {"regression_wall_s": {"source": "junit"},
+                       "fmax_mhz_smmu": {"source": "stale"}}}))
+    placed = _rec("system_top", DEFAULTS["system_top"], 15.0, 40000)
+    placed["routed"] = False
+    out = rpt.merge_results(res_file, {}, {}, rpt.owned_keys(),
+                            combine=lambda old: {**old, "system_top-x-placed": placed},
+                            defaults=DEFAULTS)
+    assert json.loads(res_file.read_text()) == out
+    assert set(out["synth"]) == {"dma_top-NQ_4", "system_top-x-placed"}
+    assert out["fmax_mhz_dma"] == 33.0 and out["fmax_mhz_system"] == 15.0
+    assert out["luts_system"] == 40000 and out["sim_speed_ratio"] == 0.5
+    assert out["provenance"]["regression_wall_s"] == {"source": "junit"}   # not ours: kept
+    assert "fmax_mhz_smmu" not in out["provenance"]                        # ours, stale: gone
+    assert out["provenance"]["fmax_mhz_system"]["estimate"] is True
+
+
+def test_place_only_adds_no_route(tmp_path, monkeypatch):
+    # the tools are the `synth` extra: the regression must not need them installed
+    monkeypatch.setattr(synth, "_tool", lambda name: name)
     args = (tmp_path / "n.json", tmp_path / "r.json", tmp_path / "l", 100.0, 1)
     assert "--no-route" not in synth.nextpnr_cmd(*args)
     assert "--no-route" in synth.nextpnr_cmd(*args, place_only=True)
