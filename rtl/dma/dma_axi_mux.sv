@@ -1,6 +1,8 @@
 // Shares the AXI master among the engines' request streams. AR sources are
-// engine e's streams 3e+0 (descriptor fetch), 3e+1 (source reads), 3e+2 (compare
-// reads); AW/W sources are 2e+0 (completion write) and 2e+1 (data writes).
+// engine e's streams 4e+0 (descriptor fetch), 4e+1 (source reads), 4e+2 (compare
+// reads), 4e+3 unused (tied off), so an AR source index is its ARID {e, stream}
+// and no divide is needed; AW/W sources are 2e+0 (completion write) and 2e+1
+// (data writes).
 // AR and AW are each granted round-robin, one burst per grant, into an output
 // register, so the payload never changes while valid waits. W beats follow the
 // order in which AW bursts were granted (AXI4 W has no ID). R and B go back by
@@ -16,10 +18,10 @@ module dma_axi_mux import dma_pkg::*; #(
   input  logic              clk,
   input  logic              rst,
   input  logic [NE*21-1:0]  tag,       // per engine {ssv, ssid}
-  input  logic [NE*3-1:0]   s_ar_valid,
-  output logic [NE*3-1:0]   s_ar_ready,
-  input  logic [NE*3*48-1:0] s_ar_addr,
-  input  logic [NE*3*8-1:0] s_ar_len,
+  input  logic [NE*4-1:0]   s_ar_valid,
+  output logic [NE*4-1:0]   s_ar_ready,
+  input  logic [NE*4*48-1:0] s_ar_addr,
+  input  logic [NE*4*8-1:0] s_ar_len,
   input  logic [NE*2-1:0]   s_aw_valid,
   output logic [NE*2-1:0]   s_aw_ready,
   input  logic [NE*2*48-1:0] s_aw_addr,
@@ -29,8 +31,8 @@ module dma_axi_mux import dma_pkg::*; #(
   input  logic [NE*2*DB*8-1:0] s_w_data,
   input  logic [NE*2*DB-1:0] s_w_strb,
   input  logic [NE*2-1:0]   s_w_last,
-  output logic [NE*3-1:0]   s_r_valid,
-  input  logic [NE*3-1:0]   s_r_ready,
+  output logic [NE*4-1:0]   s_r_valid,
+  input  logic [NE*4-1:0]   s_r_ready,
   output logic [NE*2-1:0]   s_b_valid,
   input  logic [NE*2-1:0]   s_b_ready,
   output logic [IDW-1:0]    m_axi_awid,
@@ -57,7 +59,7 @@ module dma_axi_mux import dma_pkg::*; #(
   input  logic              m_axi_rvalid,
   output logic              m_axi_rready
 );
-  localparam int NA = NE * 3, NW = NE * 2;
+  localparam int NA = NE * 4, NW = NE * 2;
   localparam int AIW = $clog2(NA), WIW = $clog2(NW);
 
   function automatic logic [UW-1:0] user_of(input int e);
@@ -80,10 +82,10 @@ module dma_axi_mux import dma_pkg::*; #(
     else if (ar_free) begin
       m_axi_arvalid <= ar_gv;
       if (ar_gv) begin
-        m_axi_arid   <= IDW'(((32'(ar_g) / 3) << 2) | (32'(ar_g) % 3));
+        m_axi_arid   <= IDW'(ar_g);
         m_axi_araddr <= s_ar_addr[32'(ar_g)*48 +: 48];
         m_axi_arlen  <= s_ar_len[32'(ar_g)*8 +: 8];
-        m_axi_aruser <= user_of(32'(ar_g) / 3);
+        m_axi_aruser <= user_of(32'(ar_g >> 2));
       end
     end
   end
@@ -104,10 +106,10 @@ module dma_axi_mux import dma_pkg::*; #(
     else if (!m_axi_awvalid || m_axi_awready) begin
       m_axi_awvalid <= aw_free && aw_gv;
       if (aw_free && aw_gv) begin
-        m_axi_awid   <= IDW'(((32'(aw_g) / 2) << 2) | (32'(aw_g) % 2 == 0 ? ID_CTRL : ID_RD));
+        m_axi_awid   <= IDW'({32'(aw_g >> 1), 2'(aw_g[0] ? ID_RD : ID_CTRL)});
         m_axi_awaddr <= s_aw_addr[32'(aw_g)*48 +: 48];
         m_axi_awlen  <= s_aw_len[32'(aw_g)*8 +: 8];
-        m_axi_awuser <= user_of(32'(aw_g) / 2);
+        m_axi_awuser <= user_of(32'(aw_g >> 1));
       end
     end
   end
@@ -134,8 +136,8 @@ module dma_axi_mux import dma_pkg::*; #(
     s_r_valid = '0;
     m_axi_rready = 1'b1;  // a beat with an ID nobody issued is dropped, not left hanging
     if (e < NE && s <= ID_CMP) begin
-      s_r_valid[e*3 + s] = m_axi_rvalid;
-      m_axi_rready = s_r_ready[e*3 + s];
+      s_r_valid[e*4 + s] = m_axi_rvalid;
+      m_axi_rready = s_r_ready[e*4 + s];
     end
     e = 32'(m_axi_bid) >> 2;
     s = (32'(m_axi_bid) & 3) == ID_CTRL ? 0 : 1;

@@ -4,9 +4,16 @@
 // record and reports head advance, errors and interrupts to the register block.
 // The descriptor fetch and the completion write use ID_CTRL; all of a
 // descriptor's requests carry the PASID its queue had when it was picked.
+// Turns: when another queue is waiting (yield_ok), the engine stops issuing
+// chunks after QUANTUM chunks of this turn, lets them finish and, if the
+// descriptor is neither done nor failed, hands the queue back with the offset
+// of its next chunk (ev_roff, kept by the register block). The next turn
+// refetches the same descriptor (head has not moved) and resumes there, so a
+// long copy never holds an engine while other queues wait.
 module dma_ctrl import dma_pkg::*; #(
   parameter int DB = 8,
-  parameter int QW = 2
+  parameter int QW = 2,
+  parameter int QUANTUM = 1     // chunks per turn while other queues wait, >= 1
 ) (
   input  logic            clk,
   input  logic            rst,
@@ -17,6 +24,8 @@ module dma_ctrl import dma_pkg::*; #(
   input  logic            go_ssv,
   input  logic [19:0]     go_ssid,
   input  logic [47:0]     go_daddr,
+  input  logic [20:0]     go_roff,      // resume offset (0: start of the descriptor)
+  input  logic            yield_ok,     // another queue waits for an engine
   // one event per descriptor to the register block, held until taken
   output logic            ev_valid,
   input  logic            ev_ready,
@@ -26,6 +35,7 @@ module dma_ctrl import dma_pkg::*; #(
   output logic            ev_halt,
   output logic [47:0]     ev_err_addr,
   output logic            ev_irq,
+  output logic [20:0]     ev_roff,      // where the queue's next turn resumes (0: none)
   output logic [QW-1:0]   cur_q,
   output logic            cur_ssv,
   output logic [19:0]     cur_ssid,
@@ -62,6 +72,11 @@ module dma_ctrl import dma_pkg::*; #(
   input  chunk_res_t      res
 );
   localparam int DESC_BEATS = 64 / DB;
+  // Chunks are also cut every PIECE bytes of the destination (128 beats, at most a
+  // page): the write engine starts a chunk's writes once that chunk's reads are in,
+  // so smaller chunks overlap reads and writes sooner.
+  localparam int PIECE = (128 * DB < 4096) ? 128 * DB : 4096;
+  localparam int PB = $clog2(PIECE);
   localparam int COMP_BEATS = 32 / DB;
   typedef enum logic [2:0] {S_IDLE, S_FAR, S_FR, S_DEC, S_RUN, S_CW, S_FIN, S_EV} state_t;
 
@@ -70,6 +85,9 @@ module dma_ctrl import dma_pkg::*; #(
   logic [3:0]   beat;
   logic         rerr;
   logic [47:0]  daddr;
+  logic [20:0]  roff;
+  logic [4:0]   turn;         // chunks issued in this turn, saturating
+  logic         yielding;
 
   // descriptor fields (layout: sw/pasidsim/dma_desc.py)
   logic [7:0]  op, flags;
@@ -108,7 +126,7 @@ module dma_ctrl import dma_pkg::*; #(
   // ---------------------------------------------------------------- run state
   logic [20:0] coff;          // offset of the next chunk to issue
   logic [47:0] cs, cd;        // its source and destination VAs
-  logic [2:0]  inflight;
+  logic [3:0]  inflight;
   logic        stopped;
   logic [7:0]  status, result, finfo;
   logic [31:0] nbytes;
@@ -122,13 +140,14 @@ module dma_ctrl import dma_pkg::*; #(
     logic [31:0] rem;
     logic [12:0] to_d, to_s;
     rem  = len - 32'(coff);
-    to_d = 13'h1000 - 13'(cd[11:0]);
+    to_d = 13'(PIECE) - 13'(cd[PB-1:0]);
     to_s = has_src ? 13'h1000 - 13'(cs[11:0]) : 13'h1000;
     clen = (to_d < to_s) ? to_d : to_s;
     if (rem < 32'(clen)) clen = 13'(rem);
   end
 
-  assign ck_valid = state == S_RUN && !stopped && 32'(coff) < len && inflight < 3'd4;
+  assign yielding = yield_ok && 32'(turn) >= QUANTUM;
+  assign ck_valid = state == S_RUN && !stopped && 32'(coff) < len && inflight < 4'd8 && !yielding;
   assign ck = '{has_src: has_src, is_fill: op == OP_FILL, is_cmp: op == OP_COMPARE,
                 off: coff, src: cs, dst: cd, len: clen, pattern: pattern};
   assign abort = stopped;
@@ -172,6 +191,8 @@ module dma_ctrl import dma_pkg::*; #(
           cur_ssv <= go_ssv;
           cur_ssid <= go_ssid;
           daddr <= go_daddr;
+          roff <= go_roff;
+          ev_roff <= go_roff;       // a halting fetch error keeps the saved progress
           ev_head_inc <= 1'b0;
           ev_err <= QE_NONE;
           ev_halt <= 1'b0;
@@ -196,9 +217,12 @@ module dma_ctrl import dma_pkg::*; #(
           end
         end
         S_DEC: begin
-          coff <= '0;
-          cs <= src[47:0];
-          cd <= dst[47:0];
+          // a resumed descriptor restarts at a chunk boundary: same chunks as one run
+          coff <= roff;
+          cs <= src[47:0] + 48'(roff);
+          cd <= dst[47:0] + 48'(roff);
+          turn <= '0;
+          ev_roff <= '0;
           inflight <= '0;
           stopped <= 1'b0;
           result <= '0; finfo <= '0; faddr <= '0;
@@ -217,8 +241,9 @@ module dma_ctrl import dma_pkg::*; #(
           else state <= flags[FL_COMP] ? S_CW : S_FIN;
         end
         S_RUN: begin
-          inflight <= inflight + (ck_fire ? 3'd1 : 3'd0) - (res_fire ? 3'd1 : 3'd0);
+          inflight <= inflight + (ck_fire ? 4'd1 : 4'd0) - (res_fire ? 4'd1 : 4'd0);
           if (ck_fire) begin
+            if (turn != '1) turn <= turn + 5'd1;
             coff <= coff + 21'(clen);
             cs <= cs + 48'(clen);
             cd <= cd + 48'(clen);
@@ -237,8 +262,14 @@ module dma_ctrl import dma_pkg::*; #(
               nbytes <= 32'(res.off) + 32'(res.mism_off);
             end
           end
-          if (inflight == 0 && !ck_valid && !res_valid && (stopped || 32'(coff) >= len))
-            state <= flags[FL_COMP] ? S_CW : S_FIN;
+          if (inflight == 0 && !ck_valid && !res_valid) begin
+            if (stopped || 32'(coff) >= len) state <= flags[FL_COMP] ? S_CW : S_FIN;
+            else if (yielding) begin
+              ev_q <= cur_q;          // hand the queue back: no head move, no error
+              ev_roff <= coff;
+              state <= S_EV;
+            end
+          end
         end
         S_CW: begin
           if (aw_valid && aw_ready) cw_aw_done <= 1'b1;

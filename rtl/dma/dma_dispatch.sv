@@ -3,7 +3,9 @@
 // by an engine (a queue's descriptors stay in order because only one engine
 // works on a queue at a time). Ownership ends when the queue's event is taken,
 // the same edge at which the register block applies it, so the next pick sees
-// the updated head.
+// the updated head and resume offset. While a ready queue waits, every engine
+// serving a queue that is still ready may yield (hand its
+// queue back at a chunk boundary, see dma_ctrl), so queues take turns.
 module dma_dispatch #(
   parameter int NQ = 4,
   parameter int NE = 2,
@@ -15,12 +17,16 @@ module dma_dispatch #(
   input  logic [NQ-1:0]   q_nopasid,
   input  logic [NQ*20-1:0] q_pasid,
   input  logic [NQ*48-1:0] q_desc_addr,
+  input  logic [NQ*21-1:0] q_roff,
   input  logic [NE-1:0]   e_idle,
   output logic [NE-1:0]   e_go,
   output logic [QW-1:0]   go_q,
   output logic            go_ssv,
   output logic [19:0]     go_ssid,
   output logic [47:0]     go_daddr,
+  output logic [20:0]     go_roff,
+  input  logic [NE*QW-1:0] e_cur_q,
+  output logic [NE-1:0]   e_yield_ok,
   input  logic [NE-1:0]   e_ev_valid,
   input  logic [NE*QW-1:0] e_ev_q,
   output logic [NE-1:0]   e_ev_ready,
@@ -45,6 +51,12 @@ module dma_dispatch #(
     go_ssv   = !q_nopasid[gnt];
     go_ssid  = q_nopasid[gnt] ? 20'd0 : q_pasid[32'(gnt)*20 +: 20];
     go_daddr = q_desc_addr[32'(gnt)*48 +: 48];
+    go_roff  = q_roff[32'(gnt)*21 +: 21];
+    // a queue disabled or halted meanwhile is not handed back half done. Not gated
+    // by an idle engine: that would let a turn starting next to a momentarily idle
+    // engine issue many chunks.
+    for (int e = 0; e < NE; e++)
+      e_yield_ok[e] = gnt_valid && q_ready[e_cur_q[e*QW +: QW]];
   end
 
   // one event per cycle, lowest engine first (events are one per descriptor)

@@ -6,7 +6,8 @@
 // reads / data writes, 2 = compare reads (AR only).
 module dma_engine import dma_pkg::*; #(
   parameter int DB = 8,
-  parameter int QW = 2
+  parameter int QW = 2,
+  parameter int QUANTUM = 1
 ) (
   input  logic            clk,
   input  logic            rst,
@@ -16,6 +17,9 @@ module dma_engine import dma_pkg::*; #(
   input  logic            go_ssv,
   input  logic [19:0]     go_ssid,
   input  logic [47:0]     go_daddr,
+  input  logic [20:0]     go_roff,
+  input  logic            yield_ok,
+  output logic [QW-1:0]   cur_q,        // queue being served (valid while not idle)
   output logic            ev_valid,
   input  logic            ev_ready,
   output logic [QW-1:0]   ev_q,
@@ -24,6 +28,7 @@ module dma_engine import dma_pkg::*; #(
   output logic            ev_halt,
   output logic [47:0]     ev_err_addr,
   output logic            ev_irq,
+  output logic [20:0]     ev_roff,
   output logic [20:0]     tag,          // {ssv, ssid} of the descriptor in progress
   output logic [2:0]      ar_valid,
   input  logic [2:0]      ar_ready,
@@ -51,7 +56,6 @@ module dma_engine import dma_pkg::*; #(
 
   logic cur_ssv;
   logic [19:0] cur_ssid;
-  logic [QW-1:0] cur_q;
   logic ck_valid, ck_ready, abort, desc_start, res_valid, res_ready;
   chunk_t ck, rc, wc;
   chunk_res_t res;
@@ -64,10 +68,11 @@ module dma_engine import dma_pkg::*; #(
   assign tag = {cur_ssv, cur_ssid};
   assign w_strb[DB-1:0] = '1;   // the completion record is written whole
 
-  dma_ctrl #(.DB(DB), .QW(QW)) u_ctrl (
+  dma_ctrl #(.DB(DB), .QW(QW), .QUANTUM(QUANTUM)) u_ctrl (
     .clk, .rst,
-    .idle, .go, .go_q, .go_ssv, .go_ssid, .go_daddr,
+    .idle, .go, .go_q, .go_ssv, .go_ssid, .go_daddr, .go_roff, .yield_ok,
     .ev_valid, .ev_ready, .ev_q, .ev_head_inc, .ev_err, .ev_halt, .ev_err_addr, .ev_irq,
+    .ev_roff,
     .cur_q, .cur_ssv, .cur_ssid,
     .ar_valid(ar_valid[0]), .ar_ready(ar_ready[0]), .ar_addr(ar_addr[0 +: 48]),
     .ar_len(ar_len[0 +: 8]),
@@ -81,11 +86,11 @@ module dma_engine import dma_pkg::*; #(
 
   // each chunk goes to both engines at once
   assign ck_ready = rcq_ready && wcq_ready;
-  dma_fifo #(.W($bits(chunk_t)), .DEPTH(4)) u_rcq (
+  dma_fifo #(.W($bits(chunk_t)), .DEPTH(8)) u_rcq (
     .clk, .rst, .in_valid(ck_valid && ck_ready), .in_ready(rcq_ready), .in_data(ck),
     .out_valid(rc_valid), .out_ready(rc_ready), .out_data(rc)
   );
-  dma_fifo #(.W($bits(chunk_t)), .DEPTH(4)) u_wcq (
+  dma_fifo #(.W($bits(chunk_t)), .DEPTH(8)) u_wcq (
     .clk, .rst, .in_valid(ck_valid && ck_ready), .in_ready(wcq_ready), .in_data(ck),
     .out_valid(wc_valid), .out_ready(wc_ready), .out_data(wc)
   );
@@ -103,7 +108,7 @@ module dma_engine import dma_pkg::*; #(
   // Holds a status for every chunk in flight, so the realigner never waits for
   // the write engine: R beats of later chunks keep draining while the write
   // engine waits for its COMPARE beats queued behind them.
-  dma_fifo #(.W($bits(rd_status_t)), .DEPTH(8)) u_stq (
+  dma_fifo #(.W($bits(rd_status_t)), .DEPTH(16)) u_stq (
     .clk, .rst, .in_valid(rs_valid), .in_ready(rs_ready), .in_data(rs),
     .out_valid(st_valid), .out_ready(st_ready), .out_data(st)
   );
@@ -128,5 +133,4 @@ module dma_engine import dma_pkg::*; #(
     .res_valid, .res_ready, .res
   );
 
-  wire unused = &{1'b0, cur_q};
 endmodule

@@ -34,6 +34,7 @@ module dma_regs import dma_pkg::*; #(
   output logic [NQ-1:0]     q_nopasid,
   output logic [NQ*20-1:0]  q_pasid,
   output logic [NQ*48-1:0]  q_desc_addr,  // VA of the descriptor at head
+  output logic [NQ*21-1:0]  q_roff,       // offset where the descriptor at head resumes
   // events from the descriptor engine
   input  logic              ev_valid,
   input  logic [(NQ > 1 ? $clog2(NQ) : 1)-1:0] ev_q,
@@ -42,6 +43,7 @@ module dma_regs import dma_pkg::*; #(
   input  logic              ev_halt,
   input  logic [47:0]       ev_err_addr,
   input  logic              ev_irq,
+  input  logic [20:0]       ev_roff,      // the queue's resume offset after this event
   input  logic [NQ-1:0]     q_busy,       // an engine owns the queue
   output logic              irq
 );
@@ -54,6 +56,7 @@ module dma_regs import dma_pkg::*; #(
   logic [15:0]    tail    [NQ], head [NQ];
   logic [7:0]     err     [NQ];
   logic [47:0]    err_addr[NQ];
+  logic [20:0]    roff    [NQ];   // progress of a descriptor handed back mid-way
 
   function automatic logic [15:0] size_mask(input logic [3:0] l2);
     return 16'((17'd1 << l2) - 17'd1);
@@ -105,6 +108,7 @@ module dma_regs import dma_pkg::*; #(
         6'h20: rdata = {24'd0, err[q]};
         6'h24: rdata = err_addr[q][31:0];
         6'h28: rdata = {16'd0, err_addr[q][47:32]};
+        6'h2C: rdata = {11'd0, roff[q]};
         default: rdata = '0;
       endcase
     end
@@ -138,12 +142,13 @@ module dma_regs import dma_pkg::*; #(
       en <= '0; nopasid <= '0; irq_en <= '0; halted <= '0; irq_pend <= '0;
       for (int i = 0; i < NQ; i++) begin
         pasid[i] <= '0; base[i] <= '0; log2sz[i] <= '0; tail[i] <= '0; head[i] <= '0;
-        err[i] <= '0; err_addr[i] <= '0;
+        err[i] <= '0; err_addr[i] <= '0; roff[i] <= '0;
       end
     end else begin
       // engine events first; a same-cycle register write wins where both touch a field
       if (ev_valid && 32'(ev_q) < NQ) begin
         if (ev_head_inc) head[ev_q] <= (head[ev_q] + 16'd1) & size_mask(log2sz[ev_q]);
+        roff[ev_q] <= ev_roff;
         if (ev_err != QE_NONE && (err[ev_q] == QE_NONE || ev_halt)) err[ev_q] <= ev_err;
         if (ev_halt) begin
           halted[ev_q] <= 1'b1;
@@ -156,11 +161,15 @@ module dma_regs import dma_pkg::*; #(
         case (woff)
           6'h00: {irq_en[wq], nopasid[wq], en[wq]} <= s_axil_wdata[2:0];
           6'h04: pasid[wq] <= s_axil_wdata[19:0];
-          6'h08: base[wq][31:6] <= s_axil_wdata[31:6];
-          6'h0C: base[wq][47:32] <= s_axil_wdata[15:0];
-          6'h10: log2sz[wq] <= s_axil_wdata[3:0];
+          // a new ring or head means a different descriptor: forget saved progress
+          6'h08: begin base[wq][31:6] <= s_axil_wdata[31:6]; roff[wq] <= '0; end
+          6'h0C: begin base[wq][47:32] <= s_axil_wdata[15:0]; roff[wq] <= '0; end
+          6'h10: begin log2sz[wq] <= s_axil_wdata[3:0]; roff[wq] <= '0; end
           6'h14: tail[wq] <= s_axil_wdata[15:0] & size_mask(log2sz[wq]);
-          6'h18: if (!en[wq]) head[wq] <= s_axil_wdata[15:0] & size_mask(log2sz[wq]);
+          6'h18: if (!en[wq]) begin
+            head[wq] <= s_axil_wdata[15:0] & size_mask(log2sz[wq]);
+            roff[wq] <= '0;
+          end
           6'h20: begin err[wq] <= QE_NONE; halted[wq] <= 1'b0; end
           default: ;
         endcase
@@ -176,6 +185,7 @@ module dma_regs import dma_pkg::*; #(
       q_nopasid[i]        = nopasid[i];
       q_pasid[i*20 +: 20] = pasid[i];
       q_desc_addr[i*48 +: 48] = {base[i], 6'd0} + {26'd0, head[i], 6'd0};
+      q_roff[i*21 +: 21]      = roff[i];
     end
   end
 

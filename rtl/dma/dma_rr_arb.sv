@@ -1,5 +1,8 @@
 // Round-robin arbiter: grants the first requester after the last one served.
 // `take` commits the grant (the pointer moves past the winner).
+// No modulo: a registered mask holds the positions after the last winner; the
+// grant is the lowest request inside the mask, else the lowest request overall
+// (two priority encoders on one-hot vectors, then a one-hot to index OR tree).
 module dma_rr_arb #(
   parameter int N = 4,
   parameter int IW = (N > 1 ? $clog2(N) : 1)
@@ -11,21 +14,25 @@ module dma_rr_arb #(
   output logic         gnt_valid,
   output logic [IW-1:0] gnt
 );
-  logic [IW-1:0] last;
+  logic [N-1:0] after;   // bit i: i comes after the last winner in RR order
 
+  // lowest set bit of x, one-hot (x & -x)
+  function automatic logic [N-1:0] lowest(input logic [N-1:0] x);
+    return x & (~x + N'(1));
+  endfunction
+
+  logic [N-1:0] hi, oh;
   always_comb begin
-    gnt_valid = 1'b0;
+    hi = req & after;
+    oh = (hi != '0) ? lowest(hi) : lowest(req);
+    gnt_valid = req != '0;
     gnt = '0;
-    for (int k = 1; k <= N; k++) begin
-      if (!gnt_valid && req[(int'(last) + k) % N]) begin
-        gnt_valid = 1'b1;
-        gnt = IW'((int'(last) + k) % N);
-      end
-    end
+    for (int i = 0; i < N; i++) if (oh[i]) gnt = gnt | IW'(i);
   end
 
   always_ff @(posedge clk) begin
-    if (rst) last <= IW'(N - 1);
-    else if (take && gnt_valid) last <= gnt;
+    // reset: last winner N-1, so every position comes "after" it
+    if (rst) after <= '1;
+    else if (take && gnt_valid) after <= ~((oh << 1) - N'(1));
   end
 endmodule

@@ -10,7 +10,8 @@ module dma_top import dma_pkg::*; #(
   parameter int SID_BITS = 8,
   parameter int SID = 0,               // this device's StreamID
   parameter int AXIL_ADDR_WIDTH = 12,
-  parameter int USER_WIDTH = 1 + 20 + SID_BITS
+  parameter int USER_WIDTH = 1 + 20 + SID_BITS,
+  parameter int QUANTUM = 1            // chunks per turn while other queues wait (docs/dma.md)
 ) (
   input  logic                       clk,
   input  logic                       rst,
@@ -83,6 +84,8 @@ module dma_top import dma_pkg::*; #(
   logic [NQ-1:0] q_ready, q_nopasid, owned;
   logic [NQ*20-1:0] q_pasid;
   logic [NQ*48-1:0] q_desc_addr;
+  logic [NQ*21-1:0] q_roff;
+  logic [20:0] ev_roff;
 
   // events of the engine picked by the dispatcher
   logic ev_valid, ev_head_inc, ev_halt, ev_irq;
@@ -98,8 +101,8 @@ module dma_top import dma_pkg::*; #(
     .s_axil_bresp, .s_axil_bvalid, .s_axil_bready,
     .s_axil_araddr, .s_axil_arprot, .s_axil_arvalid, .s_axil_arready,
     .s_axil_rdata, .s_axil_rresp, .s_axil_rvalid, .s_axil_rready,
-    .q_ready, .q_nopasid, .q_pasid, .q_desc_addr,
-    .ev_valid, .ev_q, .ev_head_inc, .ev_err, .ev_halt, .ev_err_addr, .ev_irq,
+    .q_ready, .q_nopasid, .q_pasid, .q_desc_addr, .q_roff,
+    .ev_valid, .ev_q, .ev_head_inc, .ev_err, .ev_halt, .ev_err_addr, .ev_irq, .ev_roff,
     .q_busy(owned), .irq
   );
 
@@ -109,7 +112,10 @@ module dma_top import dma_pkg::*; #(
   logic [NE*QW-1:0] e_ev_q;
   logic [NE*8-1:0] e_ev_err;
   logic [NE*48-1:0] e_ev_err_addr;
-  logic [NE*21-1:0] e_tag;
+  logic [NE*21-1:0] e_tag, e_ev_roff;
+  logic [NE*QW-1:0] e_cur_q;
+  logic [NE-1:0] e_yield_ok;
+  logic [20:0] go_roff;
   logic [QW-1:0] go_q;
   logic go_ssv, ev_sel_valid;
   logic [19:0] go_ssid;
@@ -117,8 +123,8 @@ module dma_top import dma_pkg::*; #(
   logic [EW-1:0] ev_sel;
 
   dma_dispatch #(.NQ(NQ), .NE(NE), .QW(QW)) u_dispatch (
-    .clk, .rst, .q_ready, .q_nopasid, .q_pasid, .q_desc_addr,
-    .e_idle, .e_go, .go_q, .go_ssv, .go_ssid, .go_daddr,
+    .clk, .rst, .q_ready, .q_nopasid, .q_pasid, .q_desc_addr, .q_roff,
+    .e_idle, .e_go, .go_q, .go_ssv, .go_ssid, .go_daddr, .go_roff, .e_cur_q, .e_yield_ok,
     .e_ev_valid, .e_ev_q, .e_ev_ready, .ev_sel_valid, .ev_sel, .owned
   );
   assign ev_valid    = ev_sel_valid;
@@ -128,10 +134,12 @@ module dma_top import dma_pkg::*; #(
   assign ev_halt     = e_ev_halt[ev_sel];
   assign ev_err_addr = e_ev_err_addr[32'(ev_sel)*48 +: 48];
   assign ev_irq      = e_ev_irq[ev_sel];
+  assign ev_roff     = e_ev_roff[32'(ev_sel)*21 +: 21];
 
-  logic [NE*3-1:0] ar_valid, ar_ready, r_valid, r_ready;
-  logic [NE*3*48-1:0] ar_addr;
-  logic [NE*3*8-1:0] ar_len;
+  // AR/R streams: 4 slots per engine (slot 3 unused) so the slot index is the ARID
+  logic [NE*4-1:0] ar_valid, ar_ready, r_valid, r_ready;
+  logic [NE*4*48-1:0] ar_addr;
+  logic [NE*4*8-1:0] ar_len;
   logic [NE*2-1:0] aw_valid, aw_ready, w_valid, w_ready, w_last, b_valid, b_ready;
   logic [NE*2*48-1:0] aw_addr;
   logic [NE*2*8-1:0] aw_len;
@@ -139,16 +147,18 @@ module dma_top import dma_pkg::*; #(
   logic [NE*2*DB-1:0] w_strb;
 
   for (genvar e = 0; e < NE; e++) begin : g_eng
-    dma_engine #(.DB(DB), .QW(QW)) u_eng (
+    dma_engine #(.DB(DB), .QW(QW), .QUANTUM(QUANTUM)) u_eng (
       .clk, .rst,
-      .idle(e_idle[e]), .go(e_go[e]), .go_q, .go_ssv, .go_ssid, .go_daddr,
+      .idle(e_idle[e]), .go(e_go[e]), .go_q, .go_ssv, .go_ssid, .go_daddr, .go_roff,
+      .yield_ok(e_yield_ok[e]), .cur_q(e_cur_q[e*QW +: QW]),
+      .ev_roff(e_ev_roff[e*21 +: 21]),
       .ev_valid(e_ev_valid[e]), .ev_ready(e_ev_ready[e]), .ev_q(e_ev_q[e*QW +: QW]),
       .ev_head_inc(e_ev_head_inc[e]), .ev_err(e_ev_err[e*8 +: 8]), .ev_halt(e_ev_halt[e]),
       .ev_err_addr(e_ev_err_addr[e*48 +: 48]), .ev_irq(e_ev_irq[e]),
       .tag(e_tag[e*21 +: 21]),
-      .ar_valid(ar_valid[e*3 +: 3]), .ar_ready(ar_ready[e*3 +: 3]),
-      .ar_addr(ar_addr[e*3*48 +: 3*48]), .ar_len(ar_len[e*3*8 +: 3*8]),
-      .r_valid(r_valid[e*3 +: 3]), .r_ready(r_ready[e*3 +: 3]),
+      .ar_valid(ar_valid[e*4 +: 3]), .ar_ready(ar_ready[e*4 +: 3]),
+      .ar_addr(ar_addr[e*4*48 +: 3*48]), .ar_len(ar_len[e*4*8 +: 3*8]),
+      .r_valid(r_valid[e*4 +: 3]), .r_ready(r_ready[e*4 +: 3]),
       .r_data(m_axi_rdata), .r_resp(m_axi_rresp), .r_last(m_axi_rlast),
       .aw_valid(aw_valid[e*2 +: 2]), .aw_ready(aw_ready[e*2 +: 2]),
       .aw_addr(aw_addr[e*2*48 +: 2*48]), .aw_len(aw_len[e*2*8 +: 2*8]),
@@ -157,7 +167,12 @@ module dma_top import dma_pkg::*; #(
       .w_last(w_last[e*2 +: 2]),
       .b_valid(b_valid[e*2 +: 2]), .b_ready(b_ready[e*2 +: 2]), .b_resp(m_axi_bresp)
     );
+    assign ar_valid[e*4 + 3] = 1'b0;
+    assign ar_addr[(e*4 + 3)*48 +: 48] = '0;
+    assign ar_len[(e*4 + 3)*8 +: 8] = '0;
+    assign r_ready[e*4 + 3] = 1'b1;
   end
+  wire unused_slot3 = &{1'b0, ar_ready, r_valid};
 
   // ---------------------------------------------------------------- master port
   logic [47:0] m_awaddr, m_araddr;
@@ -195,6 +210,7 @@ module dma_top import dma_pkg::*; #(
     if (!(DB == 8 || DB == 16 || DB == 32)) $fatal(1, "dma_top: DATA_WIDTH must be 64, 128 or 256");
     if (NQ < 1 || NQ > 16) $fatal(1, "dma_top: NQ must be 1..16");
     if (NE < 1 || NE > 4) $fatal(1, "dma_top: NE must be 1..4");
+    if (QUANTUM < 1 || QUANTUM > 31) $fatal(1, "dma_top: QUANTUM must be 1..31");
     if (ID_WIDTH < 2 + $clog2(NE)) $fatal(1, "dma_top: ID_WIDTH must be >= 2 + log2(NE)");
     if (ADDR_WIDTH < 48) $fatal(1, "dma_top: ADDR_WIDTH must be >= 48");
   end

@@ -2,10 +2,13 @@
 // them. MEMMOVE writes the destination-aligned beats from the data FIFO, FILL
 // writes the rotated pattern, COMPARE reads the destination (ID_CMP) and compares
 // it with the FIFO beats. Write strobes cover exactly [dst, dst+len) of the chunk.
-// A chunk's result is reported only after all its B (or R) responses, and after
-// a failed or mismatching chunk every later chunk of the descriptor is skipped
-// (its FIFO beats are drained unwritten), so nothing past the first failing
-// chunk reaches memory.
+// Results leave in chunk order through a queue; a written chunk's result waits
+// there for its B responses while the next chunk is already being written, but
+// only if that chunk lies in the same destination page: a chunk in a new page
+// starts only when every earlier result is out. After a failed or mismatching
+// chunk every later chunk of the descriptor is skipped (its FIFO beats are
+// drained unwritten). Faults are per page, so nothing at or after the first
+// failing chunk reaches memory: a later chunk written early shares its page.
 module dma_wr_eng import dma_pkg::*; #(
   parameter int DB = 8
 ) (
@@ -50,20 +53,26 @@ module dma_wr_eng import dma_pkg::*; #(
   output chunk_res_t      res
 );
   localparam int LB = $clog2(DB);
-  typedef enum logic [2:0] {S_IDLE, S_DRAIN, S_WRITE, S_CMP, S_RES} state_t;
+  typedef enum logic [1:0] {S_IDLE, S_DRAIN, S_WRITE, S_CMP} state_t;
+
+  // result queue entry: everything but the B responses, and how many B to wait for
+  typedef struct packed {
+    chunk_res_t r;
+    logic [1:0] nbursts;
+  } pres_t;
 
   state_t      state;
   chunk_t      c;
-  logic        dead;
+  logic        dead;        // a failure was queued: skip the rest of the descriptor
   logic [9:0]  nb;          // beats of the chunk on the destination side
   logic [9:0]  idx;         // next W beat / R beat / drained beat
   logic [9:0]  req_left;    // beats still to request on AW or AR
   logic [47:0] req_addr;
-  logic [2:0]  resp_left;   // bursts whose B is outstanding (at most 2 per chunk)
-  logic        bus, fault, mism;
+  logic [35:0] last_page;   // destination page of the chunk started last
+  logic        aw_ahead;    // the next chunk's AW is already out (it must chain)
+  logic [1:0]  code;        // outcome of a skipped chunk
+  logic        bus, fault, mism;   // COMPARE read errors / difference
   logic [12:0] mism_off;
-  logic [1:0]  code;
-  logic        is_write, on_dst;
 
   function automatic logic [9:0] nbeats(input logic [LB-1:0] lane, input logic [12:0] len);
     return 10'((14'(lane) + 14'(len) + 14'(DB - 1)) >> LB);
@@ -82,31 +91,68 @@ module dma_wr_eng import dma_pkg::*; #(
     end
   end
 
-  // ---------------------------------------------------------------- handshakes
-  logic start;
-  assign start     = state == S_IDLE && cmd_valid && st_valid;
-  assign cmd_ready = start;
-  assign st_ready  = start;
+  // ---------------------------------------------------------------- result queue
+  logic  pq_in_valid, pq_in_ready, pq_out_valid, pq_out_ready;
+  pres_t pq_in, pq_out;
+  logic [1:0] b_cnt;        // B responses received for the head entry
+  logic       b_bus, b_fault;
 
-  assign aw_valid = state == S_WRITE && req_left != 0;
+  dma_fifo #(.W($bits(pres_t)), .DEPTH(16)) u_pq (
+    .clk, .rst, .in_valid(pq_in_valid), .in_ready(pq_in_ready), .in_data(pq_in),
+    .out_valid(pq_out_valid), .out_ready(pq_out_ready), .out_data(pq_out)
+  );
+
+  assign b_ready      = pq_out_valid && b_cnt != pq_out.nbursts;
+  assign res_valid    = pq_out_valid && b_cnt == pq_out.nbursts;
+  assign pq_out_ready = res_valid && res_ready;
+  always_comb begin
+    res = pq_out.r;
+    if (pq_out.r.code == CR_OK) res.code = b_bus ? CR_BUS : b_fault ? CR_FAULT : CR_OK;
+  end
+
+  // ---------------------------------------------------------------- handshakes
+  logic w_fire, w_end, cmd_ok, same_page, start, chain;
+  assign w_fire = w_valid && w_ready;
+  // the last W beat of the chunk (all its AW were issued before its W beats)
+  assign w_end  = state == S_WRITE && w_fire && idx == nb - 10'd1;
+  // a chunk may start once every earlier result is out, or early in the same page
+  assign cmd_ok    = cmd_valid && st_valid && pq_in_ready;
+  assign same_page = cmd.dst[47:12] == last_page;
+  assign start     = state == S_IDLE && cmd_ok && (!pq_out_valid || same_page);
+  // Right behind this chunk's last beat; a chunk to skip goes through S_IDLE.
+  // The next chunk's AW may go out early (ahead) once this chunk's AW are out, so
+  // its first W beat follows this chunk's last one without a gap. A chunk whose AW
+  // is out is written even if an earlier B failed meanwhile: that failure was in
+  // the same page (every outstanding chunk shares it), so this write fails too.
+  logic clean, ahead_ok, ahead_fire;
+  assign clean      = !(dead || st.skipped || st.bus || st.fault);
+  assign ahead_ok   = state == S_WRITE && req_left == 0 && !aw_ahead && cmd_ok && same_page &&
+                      clean && !cmd.is_cmp && nbeats(cmd.dst[LB-1:0], cmd.len) <= 10'd256;
+  assign ahead_fire = ahead_ok && aw_ready;
+  assign chain      = w_end && cmd_ok && same_page && (aw_ahead || clean);
+  assign cmd_ready = start || chain;
+  assign st_ready  = start || chain;
+
+  logic [7:0] req_len;
+  assign req_len  = (req_left > 10'd256) ? 8'd255 : 8'(req_left - 10'd1);
+  assign aw_valid = (state == S_WRITE && req_left != 0) || ahead_ok;
   assign ar_valid = state == S_CMP && req_left != 0;
-  assign aw_addr  = req_addr;
+  assign aw_addr  = (req_left != 0) ? req_addr : {cmd.dst[47:LB], {LB{1'b0}}};
   assign ar_addr  = req_addr;
-  assign aw_len   = (req_left > 10'd256) ? 8'd255 : 8'(req_left - 10'd1);
-  assign ar_len   = aw_len;
+  assign aw_len   = (req_left != 0) ? req_len : 8'(nbeats(cmd.dst[LB-1:0], cmd.len) - 10'd1);
+  assign ar_len   = req_len;
 
   assign w_valid = state == S_WRITE && idx != nb && (c.is_fill || f_valid);
   assign w_data  = c.is_fill ? pat : f_data;
   assign w_strb  = strb;
   assign w_last  = idx[7:0] == 8'hFF || idx == nb - 10'd1;
-  assign b_ready = state == S_WRITE;
   assign r_ready = state == S_CMP && idx != nb && f_valid;
 
   always_comb begin
     f_ready = 1'b0;
     case (state)
       S_DRAIN: f_ready = idx != nb;
-      S_WRITE: f_ready = !c.is_fill && w_valid && w_ready;
+      S_WRITE: f_ready = !c.is_fill && w_fire;
       S_CMP:   f_ready = r_valid && r_ready;
       default: f_ready = 1'b0;
     endcase
@@ -126,9 +172,34 @@ module dma_wr_eng import dma_pkg::*; #(
     end
   end
 
-  assign res_valid = state == S_RES;
-  assign res = '{code: code, is_write: is_write, on_dst: on_dst, mismatch: mism,
-                 mism_off: mism_off, off: c.off, len: c.len};
+  // the one result pushed this cycle, if any
+  logic skip_now, drain_end, cmp_end;
+  assign skip_now  = start && (dead || st.skipped || st.bus || st.fault) &&
+                     !(cmd.has_src && !st.skipped);
+  assign drain_end = state == S_DRAIN && idx == nb;
+  assign cmp_end   = state == S_CMP && idx == nb;
+  always_comb begin
+    pq_in_valid = skip_now || drain_end || cmp_end || w_end;
+    pq_in = '{r: '{code: CR_OK, is_write: 1'b0, on_dst: 1'b0, mismatch: 1'b0, mism_off: '0,
+                   off: c.off, len: c.len},
+              nbursts: 2'd0};
+    if (skip_now) begin
+      pq_in.r.code = (dead || st.skipped) ? CR_SKIP : st.bus ? CR_BUS : CR_FAULT;
+      pq_in.r.off = cmd.off;
+      pq_in.r.len = cmd.len;
+    end else if (drain_end) begin
+      pq_in.r.code = code;
+    end else if (cmp_end) begin
+      pq_in.r.code = bus ? CR_BUS : fault ? CR_FAULT : CR_OK;
+      pq_in.r.on_dst = 1'b1;
+      pq_in.r.mismatch = mism;
+      pq_in.r.mism_off = mism_off;
+    end else if (w_end) begin
+      pq_in.r.is_write = 1'b1;
+      pq_in.r.on_dst = 1'b1;
+      pq_in.nbursts = (nb > 10'd256) ? 2'd2 : 2'd1;
+    end
+  end
 
   // ---------------------------------------------------------------- sequencing
   always_ff @(posedge clk) begin
@@ -136,73 +207,79 @@ module dma_wr_eng import dma_pkg::*; #(
       state <= S_IDLE;
       dead <= 1'b0;
       c <= '0;
+      b_cnt <= '0;
+      b_bus <= 1'b0;
+      b_fault <= 1'b0;
+      last_page <= '0;
+      aw_ahead <= 1'b0;
     end else begin
+      if (ahead_fire) aw_ahead <= 1'b1;
+      // B responses of the head entry; a failed one stops the descriptor
+      if (b_valid && b_ready) begin
+        b_cnt <= b_cnt + 2'd1;
+        if (b_resp == 2'b11) b_bus <= 1'b1;
+        if (b_resp == 2'b10) b_fault <= 1'b1;
+      end
+      if (pq_out_ready) begin
+        b_cnt <= '0;
+        b_bus <= 1'b0;
+        b_fault <= 1'b0;
+        if (res.code != CR_OK || res.mismatch) dead <= 1'b1;
+      end
+      // a queued failure skips every later chunk
+      if (pq_in_valid && (pq_in.r.code != CR_OK || pq_in.r.mismatch)) dead <= 1'b1;
       if (desc_start) dead <= 1'b0;
-      case (state)
-        S_IDLE: if (start) begin
-          c <= cmd;
-          nb <= nbeats(cmd.dst[LB-1:0], cmd.len);
-          idx <= '0;
-          req_addr <= {cmd.dst[47:LB], {LB{1'b0}}};
-          req_left <= nbeats(cmd.dst[LB-1:0], cmd.len);
-          resp_left <= (nbeats(cmd.dst[LB-1:0], cmd.len) > 10'd256) ? 3'd2 : 3'd1;
-          bus <= 1'b0; fault <= 1'b0; mism <= 1'b0; mism_off <= '0;
-          is_write <= 1'b0; on_dst <= 1'b0;
-          if (dead || st.skipped || st.bus || st.fault) begin
-            code <= (dead || st.skipped) ? CR_SKIP : st.bus ? CR_BUS : CR_FAULT;
-            // beats the read engine delivered must leave the FIFO unwritten
-            state <= (cmd.has_src && !st.skipped) ? S_DRAIN : S_RES;
-          end else begin
-            code <= CR_OK;
-            state <= cmd.is_cmp ? S_CMP : S_WRITE;
-          end
+
+      if (start || chain) begin
+        c <= cmd;
+        nb <= nbeats(cmd.dst[LB-1:0], cmd.len);
+        idx <= '0;
+        req_addr <= {cmd.dst[47:LB], {LB{1'b0}}};
+        // a chained chunk whose AW went ahead requests nothing more
+        req_left <= (chain && (aw_ahead || ahead_fire)) ? 10'd0 : nbeats(cmd.dst[LB-1:0], cmd.len);
+        if (chain) aw_ahead <= 1'b0;
+        last_page <= cmd.dst[47:12];
+        bus <= 1'b0; fault <= 1'b0; mism <= 1'b0; mism_off <= '0;
+        // (a chunk whose AW went ahead is clean but for `dead`: it must be written)
+        if (!clean && !(chain && (aw_ahead || ahead_fire))) begin
+          code <= (dead || st.skipped) ? CR_SKIP : st.bus ? CR_BUS : CR_FAULT;
+          // beats the read engine delivered must leave the FIFO unwritten
+          state <= (cmd.has_src && !st.skipped) ? S_DRAIN : S_IDLE;
+        end else begin
+          code <= CR_OK;
+          state <= cmd.is_cmp ? S_CMP : S_WRITE;
         end
-        S_DRAIN: if (idx == nb) state <= S_RES;
-                 else if (f_valid) idx <= idx + 10'd1;
-        S_WRITE: begin
-          if (aw_valid && aw_ready) begin
-            req_addr <= req_addr + 48'(DB * 256);
-            req_left <= (req_left > 10'd256) ? req_left - 10'd256 : 10'd0;
-          end
-          if (w_valid && w_ready) idx <= idx + 10'd1;
-          if (b_valid && b_ready) begin
-            resp_left <= resp_left - 3'd1;
-            if (b_resp == 2'b11) bus <= 1'b1;
-            if (b_resp == 2'b10) fault <= 1'b1;
-          end
-          if (resp_left == 0) begin
-            code <= bus ? CR_BUS : fault ? CR_FAULT : CR_OK;
-            is_write <= 1'b1;
-            on_dst <= 1'b1;
-            state <= S_RES;
-          end
-        end
-        S_CMP: begin
-          if (ar_valid && ar_ready) begin
-            req_addr <= req_addr + 48'(DB * 256);
-            req_left <= (req_left > 10'd256) ? req_left - 10'd256 : 10'd0;
-          end
-          if (r_valid && r_ready) begin
-            idx <= idx + 10'd1;
-            if (r_resp == 2'b11) bus <= 1'b1;
-            if (r_resp == 2'b10) fault <= 1'b1;
-            if (diff_any && !mism) begin
-              mism <= 1'b1;
-              mism_off <= 13'(({3'd0, idx} << LB) + 13'(diff_lane) - 13'(d));
+      end else begin
+        case (state)
+          S_DRAIN: if (idx == nb) state <= S_IDLE;
+                   else if (f_valid) idx <= idx + 10'd1;
+          S_WRITE: begin
+            if (aw_valid && aw_ready && req_left != 0) begin
+              req_addr <= req_addr + 48'(DB * 256);
+              req_left <= (req_left > 10'd256) ? req_left - 10'd256 : 10'd0;
             end
+            if (w_fire) idx <= idx + 10'd1;
+            if (w_end) state <= S_IDLE;
           end
-          if (idx == nb) begin
-            code <= bus ? CR_BUS : fault ? CR_FAULT : CR_OK;
-            on_dst <= 1'b1;
-            state <= S_RES;
+          S_CMP: begin
+            if (ar_valid && ar_ready) begin
+              req_addr <= req_addr + 48'(DB * 256);
+              req_left <= (req_left > 10'd256) ? req_left - 10'd256 : 10'd0;
+            end
+            if (r_valid && r_ready) begin
+              idx <= idx + 10'd1;
+              if (r_resp == 2'b11) bus <= 1'b1;
+              if (r_resp == 2'b10) fault <= 1'b1;
+              if (diff_any && !mism) begin
+                mism <= 1'b1;
+                mism_off <= 13'(({3'd0, idx} << LB) + 13'(diff_lane) - 13'(d));
+              end
+            end
+            if (idx == nb) state <= S_IDLE;
           end
-        end
-        S_RES: if (res_ready) begin
-          if (code != CR_OK || mism) dead <= 1'b1;
-          state <= S_IDLE;
-        end
-        default: state <= S_IDLE;
-      endcase
+          default: ;
+        endcase
+      end
     end
   end
   wire unused = &{1'b0, c};  // src is only read by the read engine

@@ -18,6 +18,10 @@ partial completion"):
   the chunk's offset, fault_addr the chunk's first byte on the side that faulted,
   nothing of that chunk or later ones is written. A bus error (DECERR) takes
   precedence over a page fault (SLVERR) on the same access.
+
+The RTL also cuts chunks every 128 destination beats (docs/dma.md); with oracles
+that answer per page, as an SMMU does, the first failing chunk starts at the same
+offset either way, so the model keeps the page-crossing chunks.
 """
 
 from __future__ import annotations

@@ -36,6 +36,7 @@ QSTATUS = 0x1C     # RO  see QStatus
 QERR = 0x20        # RO code [7:0] (QErr); any write clears it and un-halts the queue
 QERR_ADDR_LO = 0x24  # RO  VA of the access that caused a halting error
 QERR_ADDR_HI = 0x28  # RO
+QRESUME = 0x2C     # RO  [20:0] offset where the descriptor at head resumes (0: from the start)
 
 QCTRL_EN = 1 << 0
 QCTRL_NOPASID = 1 << 1
@@ -62,6 +63,6 @@ def queue_reg(q: int, offset: int, nqueues: int = MAX_QUEUES) -> int:
     if not isinstance(q, int) or not 0 <= q < nqueues:
         raise ValueError(f"dma_regs.queue_reg: queue {q!r} not in 0..{nqueues - 1}")
     if offset not in (QCTRL, QPASID, QBASE_LO, QBASE_HI, QSIZE, QTAIL, QHEAD, QSTATUS, QERR,
-                      QERR_ADDR_LO, QERR_ADDR_HI):
+                      QERR_ADDR_LO, QERR_ADDR_HI, QRESUME):
         raise ValueError(f"dma_regs.queue_reg: {offset:#x} is not a queue register offset")
     return QUEUE_BASE + q * QUEUE_STRIDE + offset

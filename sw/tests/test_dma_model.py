@@ -47,6 +47,13 @@ def test_encode_rejects_overflow_naming_field():
         Descriptor.decode(b"\0" * 63)
 
 
+def test_queue_reg_resume_register():
+    from pasidsim import dma_regs as R
+    assert queue_reg(2, R.QRESUME, nqueues=4) == R.QUEUE_BASE + 2 * R.QUEUE_STRIDE + 0x2C
+    with pytest.raises(ValueError, match="not a queue register"):
+        queue_reg(0, 0x30)
+
+
 def test_queue_reg_rejects_bad_queue():
     with pytest.raises(ValueError, match="queue 4"):
         queue_reg(4, 0, nqueues=4)

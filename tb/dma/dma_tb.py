@@ -130,6 +130,7 @@ class TB:
         self.log.setLevel(logging.INFO)
         self.nq = int(os.environ.get("PARAM_NQ", "4"))
         self.ne = int(os.environ.get("PARAM_NE", "2"))
+        self.quantum = int(os.environ.get("PARAM_QUANTUM", "1"))
         self.data_width = int(os.environ.get("PARAM_DATA_WIDTH", "64"))
         self.sid_bits = int(os.environ.get("PARAM_SID_BITS", "8"))
         self.sid = int(os.environ.get("PARAM_SID", "0"))
@@ -164,6 +165,7 @@ class TB:
         self.monitor_errors: list[str] = []
         self.requests = 0
         self.beats = {"r": 0, "w": 0}
+        self.bursts: list[tuple[str, int, int]] = []   # (channel, queue, id) in accept order
         cocotb.start_soon(self._monitor())
 
     def _decerr_hooks(self):
@@ -296,7 +298,9 @@ class TB:
         for e in range(int(os.environ.get("PARAM_NE", "2"))):
             p = f"g_eng[{e}].u_eng."
             names += [p + n for n in ("u_ctrl.state", "u_ctrl.inflight", "u_ctrl.coff",
-                                      "u_wr.state", "u_wr.idx", "u_wr.nb", "u_wr.resp_left",
+                                      "u_wr.state", "u_wr.idx", "u_wr.nb", "u_wr.pq_out_valid",
+                                      "u_wr.b_cnt", "u_wr.dead", "u_wr.cmd_valid",
+                                      "u_wr.st_valid", "u_ctrl.stopped", "u_wr.same_page",
                                       "u_rd.busy", "u_rd.reserved", "u_rd.u_realign.in_rem",
                                       "u_rd.u_realign.out_rem")]
         names += ["u_dispatch.owned", "m_axi_arvalid", "m_axi_awvalid", "m_axi_wvalid",
@@ -364,6 +368,8 @@ class TB:
                     user = int(getattr(dut, f"m_axi_{ch}user").value)
                     size = 1 << int(getattr(dut, f"m_axi_{ch}size").value)
                     q = self.queue_of(addr)
+                    self.bursts.append((ch, -1 if q is None else q,
+                                        int(getattr(dut, f"m_axi_{ch}id").value)))
                     if q is None:
                         self.monitor_errors.append(f"{ch} to {addr:#x} outside every queue's window")
                     elif user != self.user_of(q):

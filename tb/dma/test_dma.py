@@ -388,7 +388,8 @@ async def test_registers(dut):
 
 @cocotb.test()
 async def test_round_robin(dut):
-    """Busy queues are served one descriptor each in turn."""
+    """Busy queues are served one turn each in turn (one-chunk descriptors: a turn is
+    a whole descriptor; turns inside long descriptors are test_fairness's)."""
     tb = await make_tb(dut)
     for q in range(tb.nq):
         await tb.setup_queue(q, pasid=q + 1, log2sz=3, irq_en=False)
@@ -402,10 +403,11 @@ async def test_round_robin(dut):
         return await orig(addr, n)
     tb.target.read = spy
     # fill every ring without ringing, then ring all doorbells at once
+    piece = min(128 * tb.data_width // 8, PAGE)
     for q in range(tb.nq):
-        await tb.submit(q, [data_desc(tb, q, Opcode.FILL, 4000, 0, 0, slot=k) for k in range(3)],
+        await tb.submit(q, [data_desc(tb, q, Opcode.FILL, piece, 0, 0, slot=k) for k in range(3)],
                         ring=False)
-    # ring the last queue first: its first descriptor (500 beats) outlasts the other
+    # ring the last queue first: its first descriptor (128 beats) outlasts the other
     # doorbell writes, so from then on every queue is ready until it runs dry
     for q in reversed(range(tb.nq)):
         await tb.qwr(q, R.QTAIL, tb.queues[q]["tail"])
@@ -497,6 +499,180 @@ async def test_stall_isolation(dut):
 
 def tb_ne():
     return int(os.environ.get("PARAM_NE", "2"))
+
+
+def tb_nq():
+    return int(os.environ.get("PARAM_NQ", "4"))
+
+
+def max_waits(bursts, queues):
+    """Per queue: the most bursts of other queues accepted between two of its data
+    bursts (or before its first one), up to its last data burst. Data bursts are
+    stream 1/2 (source, destination, compare); descriptor fetches and completion
+    writes of others count as waiting time, not as progress."""
+    out = {}
+    for q in queues:
+        wait = worst = 0
+        last_data = None
+        for i, (_, bq, bid) in enumerate(bursts):
+            if bq == q:
+                if bid & 3:
+                    worst, wait, last_data = max(worst, wait), 0, i
+            else:
+                wait += 1
+        out[q] = worst if last_data is not None else None
+    return out
+
+
+def fairness_bound(tb):
+    """Other queues' bursts a busy queue may wait between two of its data bursts.
+    A turn is one descriptor fetch, QUANTUM chunks (a chunk is at most 128 beats of
+    destination plus one for misalignment: one read and one write burst) and at most
+    one completion write: T = 2 + 2 QUANTUM bursts. A turn that began while no other
+    queue waited may have up to 8 chunks (the engine's chunks in flight) before it
+    sees a waiter: T8 = 2 + 2 * 8. While a queue waits, the round-robin pointer
+    reaches it before any other queue gets a second pick: at most NQ-1 turns start
+    elsewhere. Turns already under way in the other NE-1 engines when it started
+    waiting, and those the other engines run while its own engine waits for its
+    read data, add at most 2 (NE-1) turns of up to T8."""
+    db = tb.data_width // 8
+    piece = min(128 * db, PAGE)            # chunk size limit (dma_ctrl PIECE)
+    per_chunk = -(-(piece // db + 1) // 256)
+    turn = 2 + 2 * per_chunk * tb.quantum
+    turn8 = 2 + 2 * per_chunk * max(8, tb.quantum)
+    return (tb.nq - 1) * turn + 2 * (tb.ne - 1) * turn8
+
+
+async def _fairness(dut, idle, backpressure, length):
+    tb = await make_tb(dut, idle, backpressure)
+    for q in range(tb.nq):
+        await tb.setup_queue(q, pasid=0x300 + q, log2sz=2, irq_en=False)
+    descs = {q: data_desc(tb, q, Opcode.MEMMOVE, length + 97 * q, random.randrange(PAGE),
+                          random.randrange(PAGE)) for q in range(tb.nq)}
+    for q in range(tb.nq):
+        await tb.submit(q, [descs[q]], ring=False)
+    tb.bursts.clear()
+    for q in range(tb.nq):                       # all doorbells as close together as we can
+        await tb.qwr(q, R.QTAIL, tb.queues[q]["tail"])
+    t0, w0 = get_sim_time("ns"), tb.beats["w"]
+    for q in range(tb.nq):
+        tb.run_model(q)
+    await tb.wait_idle(timeout=2_000_000)
+    rate = (tb.beats["w"] - w0) / ((get_sim_time("ns") - t0) / 4)
+    tb.check_memory()
+    for q, d in descs.items():
+        assert tb.completion(d).status == Status.SUCCESS, (q, tb.completion(d))
+        assert await tb.qrd(q, R.QRESUME) == 0
+    waits = max_waits(tb.bursts, range(tb.nq))
+    bound = fairness_bound(tb)
+    tb.log.info("fairness: NQ=%d NE=%d QUANTUM=%d: max wait %d bursts (bound %d), "
+                "%.3f W beats/cycle overall, per queue %s",
+                tb.nq, tb.ne, tb.quantum, max(waits.values()), bound, rate, waits)
+    assert all(w is not None and w <= bound for w in waits.values()), (bound, waits)
+
+
+@cocotb.test()
+async def test_fairness(dut):
+    """Long copies on every queue: each queue moves data within a bounded number of bursts."""
+    await _fairness(dut, False, False, 6 * PAGE if tb_nq() <= 4 else 2 * PAGE)
+
+
+@cocotb.test()
+async def test_fairness_idle_backpressure(dut):
+    """The same bound with random idle cycles and backpressure on every channel."""
+    await _fairness(dut, True, True, 3 * PAGE if tb_nq() <= 4 else PAGE + 300)
+
+
+@cocotb.test()
+async def test_fairness_stall(dut):
+    """A queue stalled on a fault (block-on-fault, SMMU stall mode) holds one engine only:
+    the other queues still take turns on the others and finish; then it finishes too."""
+    if tb_ne() < 2:
+        return
+    tb = await make_tb(dut, ooo_reads=True)
+    for q in range(tb.nq):
+        await tb.setup_queue(q, pasid=0x400 + q, log2sz=2, irq_en=False)
+    d0 = data_desc(tb, 0, Opcode.MEMMOVE, 3 * PAGE, 0, 0, flags=CF | Flags.BLOCK_ON_FAULT)
+    stall_page = (d0.src + PAGE) // PAGE
+    orig = tb.target.read
+    resumed = []
+
+    async def slow(addr, n):
+        if addr // PAGE == stall_page and not resumed:
+            while not resumed:
+                await ClockCycles(dut.clk, 100)
+        return await orig(addr, n)
+    tb.target.read = slow
+    await tb.submit(0, [d0])
+    tb.run_model(0)
+    n = 3 * PAGE + 5 if tb.nq <= 4 else PAGE + 5
+    others = {q: data_desc(tb, q, Opcode.MEMMOVE, n, 7, 3) for q in range(1, tb.nq)}
+    for q, d in others.items():
+        await tb.submit(q, [d])
+        tb.run_model(q)
+    await tb.wait_idle(list(others), timeout=2_000_000)
+    assert await tb.qrd(0, R.QSTATUS) & R.QStatus.BUSY, "queue 0 should still be stalled"
+    for d in others.values():
+        assert tb.completion(d).status == Status.SUCCESS
+    resumed.append(True)
+    await tb.wait_idle([0])
+    tb.check_memory()
+    assert tb.completion(d0).status == Status.SUCCESS
+
+
+@cocotb.test()
+async def test_resume_register(dut):
+    """A copy handed back mid-way shows its resume offset in QRESUME; it is a chunk
+    boundary, and writing QHEAD (queue disabled) forgets it."""
+    if tb_ne() >= min(tb_nq(), 4):
+        return
+    tb = await make_tb(dut)
+    nq = min(tb.nq, 4)                  # more queues would only make it slower
+    for q in range(nq):
+        await tb.setup_queue(q, pasid=0x500 + q, log2sz=2, irq_en=False)
+    descs = {q: data_desc(tb, q, Opcode.FILL, 8 * PAGE, 0, 64) for q in range(nq)}
+    for q, d in descs.items():
+        await tb.submit(q, [d])
+    # disable every queue while work is in progress: the queues in the engines finish
+    # their descriptor (a disabled queue is never handed back), the waiting ones keep
+    # the offset they were handed back at
+    await ClockCycles(dut.clk, 3000)
+    for q in range(nq):
+        await tb.qwr(q, R.QCTRL, 0)
+    for _ in range(400):
+        if not any([await tb.qrd(q, R.QSTATUS) & R.QStatus.BUSY for q in range(nq)]):
+            break
+        await ClockCycles(dut.clk, 100)
+    offs = {q: await tb.qrd(q, R.QRESUME) for q in range(nq)}
+    tb.log.info("resume offsets %s", offs)
+    saved = [q for q, off in offs.items() if off]
+    assert saved, offs
+    piece = min(128 * tb.data_width // 8, PAGE)   # FILL chunks: every PIECE of dst
+    for q in saved:
+        d = descs[q]
+        assert offs[q] % piece == (piece - d.dst % piece) % piece, (q, offs)
+        assert offs[q] < d.length, (q, offs)
+        assert await tb.qrd(q, R.QHEAD) == 0
+    # writing QHEAD (disabled) forgets the progress: that queue's FILL starts over
+    await tb.qwr(saved[0], R.QHEAD, 0)
+    assert await tb.qrd(saved[0], R.QRESUME) == 0
+    # re-enabled, every queue completes; the data matches the model
+    n_before = len(tb.target.writes)
+    for q in range(nq):
+        await tb.qwr(q, R.QCTRL, R.QCTRL_EN)
+        tb.run_model(q)
+    await tb.wait_idle()
+    tb.check_memory()
+    for q, d in descs.items():
+        assert tb.completion(d).status == Status.SUCCESS and await tb.qrd(q, R.QRESUME) == 0
+    # the cleared queue wrote its first bytes again; the others went on at QRESUME
+    later = tb.target.writes[n_before:]
+    d0 = descs[saved[0]]
+    assert any(a <= d0.dst < a + n for a, n in later), "queue with cleared QRESUME did not restart"
+    for q in saved[1:]:
+        d = descs[q]
+        redone = [(a, n) for a, n in later if a < d.dst + offs[q] and a + n > d.dst]
+        assert not redone, (q, offs[q], redone[:3])
 
 
 @cocotb.test()
