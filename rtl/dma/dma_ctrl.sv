@@ -134,6 +134,10 @@ module dma_ctrl import dma_pkg::*; #(
   logic [7:0]  qerr;
   logic        cw_aw_done, cw_err_halt;
   logic [2:0]  cw_beat;
+  // The record goes out in two bursts: beats 1.. first, then (after their B) beat 0, which
+  // holds the status: software that sees status != NONE then reads a complete record.
+  logic        cw_status;           // 1: writing the status beat
+  localparam int BODY_BEATS = COMP_BEATS - 1;
 
   logic [12:0] clen;
   always_comb begin
@@ -167,11 +171,11 @@ module dma_ctrl import dma_pkg::*; #(
   logic [255:0] record;
   assign record = {128'd0, faddr, nbytes, 8'd0, finfo, result, status};
   assign aw_valid = state == S_CW && !cw_aw_done;
-  assign aw_addr  = comp[47:0];
-  assign aw_len   = 8'(COMP_BEATS - 1);
-  assign w_valid  = state == S_CW && 32'(cw_beat) < COMP_BEATS;
-  assign w_data   = record[32'(cw_beat) * DB * 8 +: DB * 8];
-  assign w_last   = 32'(cw_beat) == COMP_BEATS - 1;
+  assign aw_addr  = cw_status ? comp[47:0] : comp[47:0] + 48'(DB);
+  assign aw_len   = cw_status ? 8'd0 : 8'(BODY_BEATS - 1);
+  assign w_valid  = state == S_CW && 32'(cw_beat) < (cw_status ? 1 : BODY_BEATS);
+  assign w_data   = record[(cw_status ? 0 : 32'(cw_beat) + 1) * DB * 8 +: DB * 8];
+  assign w_last   = cw_status || 32'(cw_beat) == BODY_BEATS - 1;
   assign b_ready  = state == S_CW;
 
   assign idle = state == S_IDLE;
@@ -231,6 +235,7 @@ module dma_ctrl import dma_pkg::*; #(
           qerr <= (vstatus == ST_SUCCESS) ? QE_NONE : QE_INV_DESC;
           cw_aw_done <= 1'b0;
           cw_beat <= '0;
+          cw_status <= BODY_BEATS == 0;   // a one-beat record is written at once
           cw_err_halt <= 1'b0;
           if (comp_bad) begin
             // nowhere to report: count the descriptor as consumed and flag the queue
@@ -275,8 +280,14 @@ module dma_ctrl import dma_pkg::*; #(
           if (aw_valid && aw_ready) cw_aw_done <= 1'b1;
           if (w_valid && w_ready) cw_beat <= cw_beat + 3'd1;
           if (b_valid) begin
-            if (b_resp != 2'b00) cw_err_halt <= 1'b1;
-            state <= S_FIN;
+            if (b_resp != 2'b00) begin
+              cw_err_halt <= 1'b1;      // no status beat after a failed body write
+              state <= S_FIN;
+            end else if (!cw_status) begin
+              cw_status <= 1'b1;
+              cw_aw_done <= 1'b0;
+              cw_beat <= '0;
+            end else state <= S_FIN;
           end
         end
         S_FIN: begin

@@ -83,9 +83,7 @@ async def _finish(q, proc, desc: Descriptor, rep: ProcReport):
             return c
         rep.faults_resolved += 1
         rep.resubmits += 1
-        desc = Descriptor(desc.opcode, desc.flags, desc.length - done,
-                          desc.src + done if desc.opcode != Opcode.FILL else 0, desc.dst + done,
-                          desc.pattern, desc.comp_addr)
+        desc = desc.remainder(done)
         c = await q.run(desc)
 
 

@@ -93,6 +93,20 @@ class Descriptor:
     comp_addr: int = 0
     reserved: int = 0   # the u16 at 0x02; nonzero makes the descriptor invalid
 
+    def remainder(self, done: int) -> "Descriptor":
+        """The descriptor that finishes this one after a partial completion with
+        ``bytes_completed == done`` (docs/dma.md): the rest of the length from src/dst +
+        done; a FILL's pattern rotated by done mod 8 so every byte keeps its value."""
+        if not 0 <= done < self.length:
+            raise ValueError(f"Descriptor.remainder: done={done} outside 0..{self.length - 1}")
+        k = 8 * (done % 8)
+        pattern = self.pattern
+        if self.opcode == Opcode.FILL and k:
+            pattern = ((pattern >> k) | (pattern << (64 - k))) & (2**64 - 1)
+        return Descriptor(self.opcode, self.flags, self.length - done,
+                          self.src + done if self.opcode != Opcode.FILL else 0,
+                          self.dst + done, pattern, self.comp_addr, self.reserved)
+
     def encode(self) -> bytes:
         """64 bytes. Raises ValueError/TypeError naming the field that does not fit.
 

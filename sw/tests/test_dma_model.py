@@ -131,3 +131,20 @@ def test_model_rejects_bad_use():
         DmaModel(object())
     with pytest.raises(ValueError, match="pasid"):
         DmaModel(Mem()).execute(Descriptor(), pasid=1 << 20)
+
+
+def test_descriptor_remainder_keeps_every_byte():
+    """A partial completion's remainder writes the same bytes the whole descriptor would."""
+    from pasidsim.dma_desc import Descriptor, Opcode
+    pat = 0x0807060504030201
+    whole = Descriptor(Opcode.FILL, 0, 40, 0, 0x1000, pat, 0x2000)
+    want = (pat.to_bytes(8, "little") * 5)[:40]
+    for done in range(1, 40):
+        r = whole.remainder(done)
+        assert (r.length, r.dst, r.src) == (40 - done, 0x1000 + done, 0)
+        assert (r.pattern.to_bytes(8, "little") * 6)[:r.length] == want[done:]
+    mv = Descriptor(Opcode.MEMMOVE, 0, 100, 0x5000, 0x6000, 0, 0x2000).remainder(30)
+    assert (mv.length, mv.src, mv.dst) == (70, 0x5000 + 30, 0x6000 + 30)
+    import pytest
+    with pytest.raises(ValueError, match="remainder"):
+        whole.remainder(40)

@@ -1,18 +1,16 @@
-"""Completion records must never be seen half-written (open finding, strict xfail).
+"""Completion records must never be seen half-written.
 
 Software polls a completion record's status byte and then reads the rest (the driver's
 ``AccelQueue.wait`` does): status != NONE must mean the whole record is in memory. The DMA
-writes the 32-byte record as one 4-beat burst with the status in the first beat, so for one
-cycle the status is visible while fault_addr (beat 1) is still zero. Found by the random
-partial-completion workload (tb/system/test_isolation.py, seed 1167174466 before the
-workload learned to re-read); this directed test shows it every time.
-Fix options (dma_ctrl, not this bench's files): write beats 1..3 first and the status beat
-last (a second burst after the first one's B), or keep the status 0 in the burst and write
-it with a one-beat burst afterwards.
+used to write the 32-byte record as one 4-beat burst with the status in the first beat, so
+for one cycle the status was visible while fault_addr (beat 1) was still zero. Found by the
+random partial-completion workload (tb/system/test_isolation.py, seed 1167174466); this
+directed test showed it on every run.
+Fixed in dma_ctrl: beats 1..3 go out first and the status beat last, as a second burst
+after the first one's B.
 """
 
 import cocotb
-import pytest
 from cocotb.triggers import ReadOnly, RisingEdge
 
 from pasidsim.dma_desc import Completion, Descriptor, Flags, Opcode, Status
@@ -59,8 +57,6 @@ async def completion_record_not_torn(dut):
                       f"first {torn[0][1]} at cycle {torn[0][0]}, then {rec}")
 
 
-@pytest.mark.xfail(strict=True, reason="open finding: dma_ctrl writes the completion record as "
-                   "one burst with status in beat 0, so a poller sees status before fault_addr")
 def test_completion_record_not_torn():
     run(__name__, "system_sim_dpi", sources("system_sim_dpi"), parameters={"DMA_SID": 1},
         testcase="completion_record_not_torn", visibility="ports")

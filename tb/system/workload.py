@@ -76,25 +76,8 @@ def _descriptor(rng: random.Random, w: WorkProc, rnd: int, max_len: int) -> tupl
     return Descriptor(op, flags, n, 0, d, rng.getrandbits(64), comp), slot
 
 
-# The RTL writes a completion record as one 4-beat burst with the status in the first
-# beat, so a poll can see the status before fault_addr lands (open finding, see
-# tb/system/test_completion.py::test_completion_record_not_torn). Until that is fixed the
-# workload reads a fault record again after this long, so the random runs test the rest.
-REREAD_NS = 100
-
-
 async def _wait(q, w: WorkProc, d: Descriptor) -> Completion:
-    c = await q.wait(d.comp_addr)
-    if c.status != Status.SUCCESS:
-        await q.accel.plat.delay(REREAD_NS)
-        c = Completion.decode(w.proc.mm.read(d.comp_addr, COMP_SIZE))
-    return c
-
-
-def _rotate(pattern: int, k: int) -> int:
-    """The FILL pattern for a remainder that starts k bytes later (docs/dma.md)."""
-    k = 8 * (k % 8)
-    return ((pattern >> k) | (pattern << (64 - k))) & (2**64 - 1) if k else pattern
+    return await q.wait(d.comp_addr)
 
 
 async def _finish(q, w: WorkProc, d: Descriptor):
@@ -109,10 +92,7 @@ async def _finish(q, w: WorkProc, d: Descriptor):
                                                                     write=c.fault_is_write):
         done = c.bytes_completed
         base += done
-        d = Descriptor(d.opcode, d.flags, d.length - done,
-                       d.src + done if d.opcode != Opcode.FILL else 0, d.dst + done,
-                       _rotate(d.pattern, done) if d.opcode == Opcode.FILL else d.pattern,
-                       d.comp_addr)
+        d = d.remainder(done)
         w.proc.mm.write(d.comp_addr, bytes(COMP_SIZE))
         await q.submit(d)
         c = await _wait(q, w, d)
