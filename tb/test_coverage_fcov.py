@@ -113,3 +113,33 @@ def test_report_skips_a_broken_trace_and_names_it(tmp_path, capsys):
     summary = json.loads((tmp_path / "coverage" / "summary.json").read_text())
     assert summary["functional"]["smmu.xlate.outcome"]["counts"]["F_ACCESS"] == 1
     assert summary["runs"]["traces"] == 1
+
+
+def test_trace_fields_of_page_s1dss_stall_and_cerror_are_sampled():
+    """page / s1dss (xlate), stall (event), error (cmd): each hits its own bin; an erroring
+    command is no executed opcode; an event without the Stall field (older traces) or of a
+    fault that cannot stall hits nothing."""
+    x = T.xlate(1, sid=1, ssid=0, ssv=0, va=0x1000, rnw=1, pa=0x8000, hit=False,
+                walk_depth=3, page="2M", s1dss="ssid0")
+
+    def ev(t, name, **kw):
+        return {"kind": "event", "t": t, "event_id": {v: k for k, v in fcov.S.EVENT_NAMES.items()}[name], "name": name,
+                "sid": 1, "ssid": 0, "ssv": 0, "addr": 0x1000, "rnw": 1, **kw}
+    recs = [x, ev(2, "F_PERMISSION", stall=1, stag=3), ev(3, "F_TRANSLATION", stall=0),
+            ev(4, "C_BAD_STE", stall=0), ev(5, "F_ACCESS"),
+            dict(cmd(6, "SYNC", 7), error="ILL", fields={}), dict(cmd(7, "SYNC", 8), error="ABT")]
+    got = {k: c for k, c in hits(fcov.sample(recs)).items()
+           if k[0] in ("smmu.xlate.page_size", "smmu.xlate.s1dss", "smmu.stall.fault",
+                       "smmu.cmd.error", "smmu.cmd.opcode")}
+    assert got == {("smmu.xlate.page_size", "2M"): 1, ("smmu.xlate.s1dss", "ssid0"): 1,
+                   ("smmu.stall.fault", "F_PERMISSION stalled"): 1,
+                   ("smmu.stall.fault", "F_TRANSLATION terminated"): 1,
+                   ("smmu.cmd.error", "ILL"): 1, ("smmu.cmd.error", "ABT"): 1}
+    assert "smmu.xlate.page_size (4K/2M/1G)" not in fcov.UNSAMPLED
+
+
+@pytest.mark.parametrize("field,value", [("page", "64K"), ("s1dss", "ssid1"), ("error", "X")])
+def test_trace_rejects_unknown_field_values(field, value):
+    rec = T.xlate(1, sid=1, ssid=0, ssv=0, va=0, rnw=1, pa=0, hit=True, walk_depth=0)
+    with pytest.raises(T.TraceError, match=field):
+        T.validate({**rec, field: value})

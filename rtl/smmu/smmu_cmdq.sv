@@ -268,6 +268,13 @@ module smmu_cmdq #(
             default: return "{}";
         endcase
     endfunction
+    function automatic string tr_error(logic abt, logic ok);
+        string e;        // (a string: a ?: of literals would pad "" to the other's width)
+        e = "";
+        if (abt) e = ",\"error\":\"ABT\"";
+        else if (!ok) e = ",\"error\":\"ILL\"";
+        return e;
+    endfunction
     int trace_fd = 0;
     initial begin : trace_open
         string prefix;
@@ -276,8 +283,12 @@ module smmu_cmdq #(
     end
     final if (trace_fd != 0) $fclose(trace_fd);
     always_ff @(posedge clk)
-        if (trace_fd != 0 && !rst && st == S_EXEC && !rerr && legal)
-            $fwrite(trace_fd, "{\"kind\":\"cmd\",\"t\":%0d,\"opcode\":%0d,\"name\":\"%s\",\"fields\":%s,\"index\":%0d,\"src\":\"rtl\"}\n",
-                    $time, op, cmd_name(op), cmd_fields(op, d0[63:11], d1), cons_p & imask);
+        // a command that stops the queue gets a record too, with "error" (CERROR_ILL: ILL,
+        // CERROR_ABT: ABT; the opcode of an ABT command is whatever was read)
+        if (trace_fd != 0 && !rst && st == S_EXEC)
+            $fwrite(trace_fd, "{\"kind\":\"cmd\",\"t\":%0d,\"opcode\":%0d,\"name\":\"%s\",\"fields\":%s,\"index\":%0d%s,\"src\":\"rtl\"}\n",
+                    $time, op, cmd_name(op),
+                    (rerr || !legal) ? "{}" : cmd_fields(op, d0[63:11], d1), cons_p & imask,
+                    tr_error(rerr, legal));
 `endif
 endmodule

@@ -177,8 +177,8 @@ module smmu_evtq #(
     final if (trace_fd != 0) $fclose(trace_fd);
     always_ff @(posedge clk)
         if (trace_fd != 0 && !rst && st == S_RESP && b_valid && !b_resp[1])
-            $fwrite(trace_fd, "{\"kind\":\"event\",\"t\":%0d,\"event_id\":%0d,\"name\":\"%s\",\"sid\":%0d,\"ssid\":%0d,\"ssv\":%0d,\"addr\":%0d,\"rnw\":%0d,\"index\":%0d,\"src\":\"rtl\"}\n",
+            $fwrite(trace_fd, "{\"kind\":\"event\",\"t\":%0d,\"event_id\":%0d,\"name\":\"%s\",\"sid\":%0d,\"ssid\":%0d,\"ssv\":%0d,\"addr\":%0d,\"rnw\":%0d,\"stall\":%0d,\"stag\":%0d,\"index\":%0d,\"src\":\"rtl\"}\n",
                     $time, e.id, evt_name(e.id), e.sid, e.ssid, e.ssv, e.addr, e.rnw,
-                    prod_p & imask);
+                    e.stall, e.stag, prod_p & imask);
 `endif
 endmodule

@@ -77,7 +77,12 @@ package smmu_pkg;
         logic            rec;      // CD.R: record faults
         logic            abt;      // CD.A: abort (SLVERR) rather than RAZ/WI
         logic            stall;    // CD.S: translation-related faults stall
+        logic [1:0]      dss;      // DSS_*: STE.S1DSS path of an SSID-less transaction
     } cfg_t;
+    // STE.S1DSS path taken by a transaction without SSID on a stream with substreams
+    // (STE.S1CDMax != 0). Only the transaction trace reads it: synthesis prunes it.
+    localparam logic [1:0] DSS_NONE = 2'd0, DSS_BYPASS = 2'd1, DSS_SSID0 = 2'd2,
+                           DSS_TERMINATE = 2'd3;
 
     // Leaf permissions kept with a translation, with the table (APTable/XNTable)
     // restrictions of the walk already folded in.
@@ -102,6 +107,7 @@ package smmu_pkg;
         logic           txn;        // record carries RnW/PnU/InD/InputAddr
         logic [1:0]     ssvm;       // record's SSV/SSID: SSVM_*
         logic [2:0]     depth;      // table reads made (STE, L1CD, CD, descriptors)
+        logic [1:0]     dss;        // DSS_* (transaction trace)
     } res_t;
     localparam logic [1:0] SSVM_TXN = 2'd0,   // SSV and SSID of the transaction
                            SSVM_NONE = 2'd1,  // neither (F_STREAM_DISABLED)

@@ -21,7 +21,7 @@ module smmu_top #(
     parameter bit MSI           = 1'b1,         // IDR0.MSI: CMD_SYNC completion by MSI write
     parameter bit STALL         = 1'b1,         // stall model: IDR0.STALL_MODEL=0b00,
                                                 // IDR5.STALL_MAX = walkers (see NW below)
-    parameter int STALL_BUF_BEATS = 16          // stalled write buffer (power of 2 >= 2, or
+    parameter int STALL_BUF_BEATS = 256         // stalled write buffer (power of 2 >= 2, or
                                                 // 0: none; longer stalled bursts hold W)
 ) (
     input  logic                    clk,

@@ -229,15 +229,21 @@ module smmu_walker #(
         if (rst || st == S_IDLE) nrd <= '0;
         else if (rd_done) nrd <= nrd + 3'd1;
     end
+    // STE.S1DSS path of this job (trace only): from the cached config on a hit
+    logic [1:0] dss_q;
     always_comb begin
         res = r;
         res.depth = nrd;
+        res.dss = dss_q;
     end
     assign cf_valid = (st == S_CFILL);
     assign cf_sid = j.sid;
     assign cf_ssv = j.ssv;
     assign cf_ssid = j.ssid;
-    assign cf_cfg = cfg;
+    always_comb begin
+        cf_cfg = cfg;
+        cf_cfg.dss = dss_q;
+    end
     assign tl_asid = cfg.asid;
     assign tl_va = j.va[VAW-1:12];
     assign tf_valid = (st == S_TFILL);
@@ -308,6 +314,7 @@ module smmu_walker #(
                 S_IDLE: if (job_valid) begin
                     j <= job;
                     cfg <= job.cfg;
+                    dss_q <= job.cfg_hit ? job.cfg.dss : DSS_NONE;
                     if (job.cfg_hit) st <= S_RANGE;
                     else if ((job.sid >> strtab_log2size) != 0) begin
                         r <= fault(EVT_C_BAD_STREAMID, '0, SSVM_TXN);
@@ -321,6 +328,7 @@ module smmu_walker #(
                 // STE checks in the order of the golden model (sw/pasidsim/smmu_model.py)
                 S_STE: if (rd_done) begin
                     ste_stalld <= d1[STE1_S1STALLD];
+                    dss_q <= DSS_NONE;
                     if (rd_err) finish(fault(EVT_F_STE_FETCH, rd_addr, SSVM_TXN));
                     else if (!d0[STE0_V]) finish(fault(EVT_C_BAD_STE, '0, SSVM_TXN));
                     else if ((ste_cfg & 3'b100) == STE_CFG_ABORT) set_mode(CFG_ABORT);  // 0b0xx
@@ -342,10 +350,16 @@ module smmu_walker #(
                         else if (ste_dss == S1DSS_SSID0 && j.ssid == 0)
                             finish(fault(EVT_F_STREAM_DISABLED, '0, SSVM_NONE));
                         else fetch_cd(j.ssid);
-                    end else if (ste_dss == S1DSS_BYPASS) set_mode(CFG_BYPASS);
-                    else if (ste_dss == S1DSS_SSID0) fetch_cd('0);
-                    else if (ste_dss == S1DSS_TERMINATE || ste_dss == 2'b11)  // 0b11 as 0b00
+                    end else if (ste_dss == S1DSS_BYPASS) begin
+                        set_mode(CFG_BYPASS);
+                        dss_q <= DSS_BYPASS;
+                    end else if (ste_dss == S1DSS_SSID0) begin
+                        fetch_cd('0);
+                        dss_q <= DSS_SSID0;
+                    end else if (ste_dss == S1DSS_TERMINATE || ste_dss == 2'b11) begin // as 0b00
                         finish(fault(EVT_F_STREAM_DISABLED, '0, SSVM_NONE));
+                        dss_q <= DSS_TERMINATE;
+                    end
                 end
 
                 S_L1CD: if (rd_done) begin

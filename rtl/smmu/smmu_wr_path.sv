@@ -9,7 +9,10 @@
 //    in AW order without an ID. Its beats are absorbed into the buffer. Its final decision
 //    (o_replay) comes after CMD_RESUME: pass = memory AW with the W beats replayed from
 //    the buffer; terminated = the buffer is dropped and the terminator answers B. One
-//    buffer: a second stall is not parked (smmu_xlate waits for o_ready).
+//    buffer: a second stall is not parked (smmu_xlate waits for o_ready). The beats live
+//    in smmu_sbuf_ram (block RAM, registered read): a one-beat output register is
+//    refilled from the RAM ahead of time (first beat while the burst is still parked,
+//    the next in the cycle a beat is taken), so the replay runs at one beat per cycle.
 //  - A source FIFO in memory-AW order says whether each memory burst's W beats come from
 //    the device or from the buffer, so memory W order always follows memory AW order.
 //  - Per-ID order as in smmu_rd_path: a terminated write waits for earlier same-ID
@@ -21,7 +24,7 @@ module smmu_wr_path #(
     parameter int DATA_WIDTH = 64,
     parameter int CNT_BITS   = 6,
     parameter int RQ_DEPTH   = 8,
-    parameter int SB_BEATS   = 16       // stall buffer beats (0: none)
+    parameter int SB_BEATS   = 256      // stall buffer beats (0: none)
 ) (
     input  logic                     clk,
     input  logic                     rst,
@@ -96,10 +99,13 @@ module smmu_wr_path #(
     assign mq_buf = mq[mq_rp[QW-1:0]];
 
     // ------------------------------------------------------------ stall buffer
-    logic [DATA_WIDTH-1:0] sb_data [SBN];
-    logic [SW-1:0]         sb_strb [SBN];
-    logic [SBW-1:0]        sb_wp, sb_rp;
+    // sb_wp: beats written; sb_ra: next RAM address to read; sb_rp: beats sent to memory.
+    // sb_qv: the RAM's read register holds beat sb_rp.
+    logic [SBW-1:0]        sb_wp, sb_ra, sb_rp;
     logic                  sb_busy, sb_done;   // holds a parked burst / all its beats are in
+    logic                  sb_qv;
+    logic [DATA_WIDTH-1:0] sb_qdata;
+    logic [SW-1:0]         sb_qstrb;
 
     // ------------------------------------------------------------ decisions
     wire pass = o_kind == R_PASS;
@@ -121,13 +127,29 @@ module smmu_wr_path #(
     wire dev_fwd = !rq_empty && rq_head == RT_FWD;
     wire from_buf = !mq_empty && mq_buf;
     wire sb_last = sb_rp == sb_wp - SBW'(1);
-    assign t_w_valid = from_buf ? sb_done : (s_axi_wvalid && dev_fwd && !mq_empty);
-    assign t_w_data = from_buf ? sb_data[sb_rp[SBIW-1:0]] : s_axi_wdata;
-    assign t_w_strb = from_buf ? sb_strb[sb_rp[SBIW-1:0]] : s_axi_wstrb;
+    assign t_w_valid = from_buf ? (sb_done && sb_qv) : (s_axi_wvalid && dev_fwd && !mq_empty);
+    assign t_w_data = from_buf ? sb_qdata : s_axi_wdata;
+    assign t_w_strb = from_buf ? sb_qstrb : s_axi_wstrb;
     assign t_w_last = from_buf ? sb_last : s_axi_wlast;
     assign s_axi_wready = !rq_empty && (rq_head != RT_FWD || (t_w_ready && !from_buf && !mq_empty));
     wire w_fire = s_axi_wvalid && s_axi_wready;
     wire t_w_fire = t_w_valid && t_w_ready;
+    wire sb_take = from_buf && t_w_fire;
+    wire sb_clear = (sb_take && sb_last) || (take_term && o_replay);
+    wire sb_we = w_fire && rq_head == RT_PARK;
+    // refill the read register when it is empty or its beat is taken (never the last)
+    wire sb_re = sb_ra != sb_wp && (!sb_qv || sb_take) && !sb_clear;
+
+    if (SB_BEATS > 0) begin : g_sb
+        smmu_sbuf_ram #(.DEPTH(SBN), .WIDTH(DATA_WIDTH + SW)) u_ram (
+            .clk,
+            .we(sb_we), .waddr(sb_wp[SBIW-1:0]), .wdata({s_axi_wstrb, s_axi_wdata}),
+            .re(sb_re), .raddr(sb_ra[SBIW-1:0]), .rdata({sb_qstrb, sb_qdata})
+        );
+    end else begin : g_no_sb
+        assign {sb_qstrb, sb_qdata} = '0;
+        wire unused_sb = &{1'b0, sb_we, sb_re};
+    end
 
     // ------------------------------------------------------------ B channel owner
     logic own_term_q, own_mem_q;
@@ -149,7 +171,9 @@ module smmu_wr_path #(
             mq_wp <= '0;
             mq_rp <= '0;
             sb_wp <= '0;
+            sb_ra <= '0;
             sb_rp <= '0;
+            sb_qv <= 1'b0;
             sb_busy <= 1'b0;
             sb_done <= 1'b0;
             own_term_q <= 1'b0;
@@ -175,18 +199,21 @@ module smmu_wr_path #(
             end
             // stall buffer: park, replay, drop
             if (take_park) sb_busy <= 1'b1;
-            if (w_fire && rq_head == RT_PARK) begin
-                sb_data[sb_wp[SBIW-1:0]] <= s_axi_wdata;
-                sb_strb[sb_wp[SBIW-1:0]] <= s_axi_wstrb;
+            if (sb_we) begin
                 sb_wp <= sb_wp + 1'b1;
                 if (s_axi_wlast) sb_done <= 1'b1;
             end
-            if (from_buf && t_w_fire) sb_rp <= sb_rp + 1'b1;
-            if ((from_buf && t_w_fire && sb_last) || (take_term && o_replay)) begin
+            if (sb_take) sb_rp <= sb_rp + 1'b1;
+            if (sb_re) sb_ra <= sb_ra + 1'b1;
+            if (sb_re) sb_qv <= 1'b1;
+            else if (sb_take) sb_qv <= 1'b0;
+            if (sb_clear) begin
                 sb_busy <= 1'b0;
                 sb_done <= 1'b0;
                 sb_wp <= '0;
+                sb_ra <= '0;
                 sb_rp <= '0;
+                sb_qv <= 1'b0;
             end
             if (own_term && b_fire) begin
                 tv <= 1'b0;

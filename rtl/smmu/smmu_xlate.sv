@@ -162,6 +162,7 @@ module smmu_xlate #(
             hres.pa = {tl_pa, in.va[11:0]};
             hres.size = tl_size;
         end
+        if (smmuen && cl_hit) hres.dss = cl_cfg.dss;
     end
 
     // ------------------------------------------------------------ slots
@@ -230,6 +231,7 @@ module smmu_xlate #(
     logic           tr_ssv;
     logic [VAW-1:0] tr_va;
     logic [2:0]     tr_depth;
+    logic [1:0]     tr_msize, tr_dss;
 `endif
 
     task automatic load(req_t q, res_t x);
@@ -240,6 +242,8 @@ module smmu_xlate #(
         tr_ssv <= q.ssv;
         tr_va <= q.va;
         tr_depth <= x.depth;
+        tr_msize <= x.size;
+        tr_dss <= x.dss;
 `endif
         lv = leaves(q.va, q.len, q.size, q.burst, x.kind, x.size);
         o_valid <= 1'b1;
@@ -312,6 +316,28 @@ module smmu_xlate #(
             trace_fd = $fopen($sformatf("%s.%m.jsonl", prefix), "w");
     end
     final if (trace_fd != 0) $fclose(trace_fd);
+    // optional fields: page (leaf mapping size of a stage-1 translation), s1dss
+    function automatic string tr_extra(logic [1:0] kind, logic [1:0] msize, logic [1:0] dss);
+        string s, n;     // (string variables: a ?: of literals pads them to one width)
+        s = "";
+        if (kind == R_PASS && msize != SZ_NONE) begin
+            case (msize)
+                SZ_4K: n = "4K";
+                SZ_2M: n = "2M";
+                default: n = "1G";
+            endcase
+            s = $sformatf(",\"page\":\"%s\"", n);
+        end
+        if (dss != DSS_NONE) begin
+            case (dss)
+                DSS_BYPASS: n = "bypass";
+                DSS_SSID0: n = "ssid0";
+                default: n = "terminate";
+            endcase
+            s = {s, $sformatf(",\"s1dss\":\"%s\"", n)};
+        end
+        return s;
+    endfunction
     longint unsigned slot_t [NSLOT];
     longint unsigned tr_t;
     logic   tr_hit;
@@ -332,7 +358,8 @@ module smmu_xlate #(
                     o_kind == R_FAULT ? $sformatf("\"%s\"", evt_name(o_evt.id)) :
                     o_slverr ? "\"SLVERR\"" : "\"RAZ_WI\"",
                     tr_hit ? "true" : "false", tr_depth, o_id, o_len, o_size,
-                    o_kind == R_PASS ? $sformatf(",\"t_out\":%0d", $time) : "");
+                    {o_kind == R_PASS ? $sformatf(",\"t_out\":%0d", $time) : "",
+                     tr_extra(o_kind, tr_msize, tr_dss)});
     end
 `endif
 endmodule

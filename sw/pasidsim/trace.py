@@ -16,11 +16,17 @@ kind ``xlate``: one translated (or faulted) device transaction
     hit         true: no table walk was needed; false: walked; null: unknown
     walk_depth  SMMU-internal table reads made for it (0 on a hit); null: unknown
   optional: id, len (beats - 1, as AXI), size, t_out (ns, address left on the memory port),
-            t_end (ns, last response beat to the device), resp (``OKAY`` ...), src
+            t_end (ns, last response beat to the device), resp (``OKAY`` ...), src,
+            page (``4K``/``2M``/``1G``: leaf mapping size of a stage-1 translation),
+            s1dss (``terminate``/``bypass``/``ssid0``: the STE.S1DSS path a transaction
+            without SSID took on a stream with substreams; absent otherwise)
 kind ``cmd``: a command the SMMU consumed
-    t, opcode, name; optional: fields (dict of the opcode's fields), index (queue slot), src
+    t, opcode, name; optional: fields (dict of the opcode's fields), index (queue slot), src,
+    error (``ILL``/``ABT``: the command stopped the queue with CERROR_ILL/CERROR_ABT
+    instead of executing)
 kind ``event``: an event record the SMMU wrote to the event queue
-    t, event_id, name, sid, ssid, ssv, addr (input address), rnw; optional: index, src
+    t, event_id, name, sid, ssid, ssv, addr (input address), rnw; optional: index, src,
+    stall (the record's Stall bit), stag (its STAG)
 kind ``completion``: a DMA completion record
     t, queue, status (name); optional: ssid, bytes, fault_addr, result, index, src
 
@@ -53,7 +59,13 @@ _NULLABLE = {"pa", "fault", "hit", "walk_depth"}
 _OPTIONAL: dict[str, tuple] = {
     "id": _INT, "len": _INT, "size": _INT, "t_out": (int, float), "t_end": (int, float),
     "resp": (str,), "src": (str,), "fields": (dict,), "index": _INT, "bytes": _INT,
-    "fault_addr": _INT, "result": _INT,
+    "fault_addr": _INT, "result": _INT, "page": (str,), "s1dss": (str,), "error": (str,),
+    "stall": _INT, "stag": _INT,
+}
+# optional fields with a fixed set of values
+_CHOICES: dict[str, tuple] = {
+    "page": ("4K", "2M", "1G"), "s1dss": ("terminate", "bypass", "ssid0"),
+    "error": ("ILL", "ABT"), "stall": (0, 1),
 }
 
 
@@ -82,6 +94,10 @@ def validate(rec: dict, where: str = "record") -> dict:
     for name, types in _OPTIONAL.items():
         if name in rec and rec[name] is not None and not isinstance(rec[name], types):
             raise TraceError(f"{where} ({kind}): field {name!r}={rec[name]!r} has the wrong type")
+    for name, allowed in _CHOICES.items():
+        if rec.get(name) is not None and rec[name] not in allowed:
+            raise TraceError(f"{where} ({kind}): field {name!r}={rec[name]!r} is not one of "
+                             f"{allowed}")
     if kind == "xlate" and (rec["pa"] is None) == (rec["fault"] is None):
         raise TraceError(f"{where} (xlate): exactly one of 'pa' and 'fault' must be set, "
                          f"got pa={rec['pa']!r} fault={rec['fault']!r}")
@@ -156,16 +172,23 @@ def describe(rec: dict) -> str:
             body += "  hit" if rec["hit"] else "  miss"
         if rec["walk_depth"] is not None and not rec["hit"]:
             body += f" walk={rec['walk_depth']}"
+        if rec.get("page") is not None:
+            body += f" {rec['page']}"
+        if rec.get("s1dss") is not None:
+            body += f" s1dss={rec['s1dss']}"
         if rec.get("t_end") is not None:
             body += f"  ({_ns(rec['t_end'] - rec['t'])} ns)"
         return body
     if k == "cmd":
+        if rec.get("error") is not None:
+            return f"CMD_{rec['name']} CERROR_{rec['error']}"
         args = " ".join(f"{a}={v:#x}" for a, v in (rec.get("fields") or {}).items())
         return f"CMD_{rec['name']} {args}".rstrip()
     if k == "event":
         ss = f" ssid={rec['ssid']:#x}" if rec["ssv"] else ""
+        st = f" stall stag={rec.get('stag', 0)}" if rec.get("stall") else ""
         return (f"EVT {rec['name']} sid={rec['sid']:#x}{ss} addr={rec['addr']:#x} "
-                f"{'R' if rec['rnw'] else 'W'}")
+                f"{'R' if rec['rnw'] else 'W'}{st}")
     extra = "".join(f" {f}={rec[f]:#x}" for f in ("bytes", "fault_addr") if rec.get(f) is not None)
     return f"completion {rec['status']}{extra}"
 

@@ -40,20 +40,15 @@ SYNC_CS = ["none", "irq", "irq+msi", "sev"]  # MSI: CS=IRQ with an MSI address (
 RESUME = {S.RESUME_RETRY: "retry", S.RESUME_ABORT: "abort", S.RESUME_TERM: "terminate"}
 WRAPS = ["cmdq", "evtq"]
 DMA_STATUS = [s.name for s in Status if s is not Status.NONE]
+PAGE_SIZES = ["4K", "2M", "1G"]                 # leaf of a stage-1 walk (xlate "page")
+S1DSS = ["terminate", "bypass", "ssid0"]        # SSID-less transaction, S1CDMax != 0
+# translation-related faults: with CD.S=1 they stall (Stall=1 record), else terminate
+STALL_FAULTS = ["F_TRANSLATION", "F_ADDR_SIZE", "F_ACCESS", "F_PERMISSION"]
+STALL_BINS = [f"{f} {m}" for f in STALL_FAULTS for m in ("stalled", "terminated")]
+CERRORS = ["ILL", "ABT"]
 
 # Goals the trace carries no field for (what the RTL owners would add to which record).
 UNSAMPLED = {
-    "smmu.xlate.page_size (4K/2M/1G)":
-        "xlate record: no leaf level / block size of the translation "
-        "(smmu_xlate trace: add e.g. \"level\":1|2|3 of the leaf descriptor)",
-    "smmu.xlate.s1dss (terminate/bypass/ssid0)":
-        "xlate record: no STE.S1DSS path taken for an SSID-less transaction "
-        "(add e.g. \"s1dss\":0..2 when ssv=0 on a stage-1 stream)",
-    "smmu.stall.fault (stalled vs terminated fault)":
-        "event record: no Stall flag / STAG (add \"stall\":0|1, \"stag\")",
-    "smmu.cmd.error (CERROR_ILL / CERROR_ABT)":
-        "cmd records are written for executed commands only (add a record, e.g. kind cmd "
-        "with \"error\":\"ILL\"|\"ABT\", when the queue stops on an error)",
     "queues.wrap dma ring":
         "completion record: no ring index of the descriptor (add \"index\": the head slot)",
 }
@@ -83,8 +78,29 @@ def _xlate(rec):
     pass
 
 
+@_point("smmu.xlate.page_size", xf=lambda r: r["page"], bins=PAGE_SIZES)
+def _page(rec):
+    pass
+
+
+@_point("smmu.xlate.s1dss", xf=lambda r: r["s1dss"], bins=S1DSS)
+def _s1dss(rec):
+    pass
+
+
+@_point("smmu.stall.fault", xf=lambda r: f"{r['name']} {'stalled' if r['stall'] else 'terminated'}",
+        bins=STALL_BINS)
+def _stall_fault(rec):
+    pass
+
+
 @_point("smmu.cmd.opcode", xf=lambda r: r["name"], bins=OPCODES)
 def _cmd(rec):
+    pass
+
+
+@_point("smmu.cmd.error", xf=lambda r: r["error"], bins=CERRORS)
+def _cerror(rec):
     pass
 
 
@@ -122,6 +138,15 @@ def _sample(recs: Iterable[dict]) -> None:
         if kind == "xlate":
             if r["hit"] is not None and r["walk_depth"] is not None:
                 _xlate(r)
+            if r.get("page") is not None:
+                _page(r)
+            if r.get("s1dss") is not None:
+                _s1dss(r)
+        elif kind == "event":
+            if r.get("stall") is not None and r["name"] in STALL_FAULTS:
+                _stall_fault(r)
+        elif kind == "cmd" and r.get("error") is not None:
+            _cerror(r)          # stopped the queue: not an executed opcode
         elif kind == "cmd":
             _cmd(r)
             fields = r.get("fields") or {}

@@ -16,7 +16,8 @@ How the records are made:
 - table-walk reads between the device handshake and the memory handshake (or the
   response) count as its ``walk_depth``; ``hit`` = no walk read. Exact when misses of one
   channel do not overlap; when they do, a read goes to the oldest open transaction of
-  the walker's channel (the last walker index serves writes, the others reads);
+  the walker's channel (indices below RD_WALKERS serve reads, the next one or two, with
+  the stall buffer, writes; the index after the walkers is the command queue's, no walk);
 - each internal write burst on the memory port is one ``event`` record, decoded with
   pasidsim.smmuv3.Event.
 
@@ -56,7 +57,7 @@ def extract(dump: Dump, scope: str | None = None, sid_bits: int | None = None) -
     sid_bits = sid_bits or dump.param(scope, "SID_BITS") or user_w - 21
     id_w = dump.signals[f"{scope}.m_axi_arid"].width
     top = 1 << (id_w - 1)
-    rd_walkers = dump.param(scope, "RD_WALKERS")
+    split = walker_split(dump, scope)
     data_bytes = dump.signals[f"{scope}.m_axi_wdata"].width // 8
     hs = lambda port, ch: dump.handshakes(f"{scope}.{port}", ch)  # noqa: E731
 
@@ -69,14 +70,31 @@ def extract(dump: Dump, scope: str | None = None, sid_bits: int | None = None) -
         mem = [b for b in hs("m_axi", a) if not b["id"] & top]
         resps = [b for b in hs("s_axi", resp_ch) if rnw == 0 or b["last"]]
         txns = _match(dev, mem, resps, rnw, sid_bits)
-        if rd_walkers is not None:
-            mine = [w for w in walks if ((w["id"] & (top - 1)) == rd_walkers) != bool(rnw)]
+        if split is not None:
+            lo, hi = (0, split[0]) if rnw else split
+            mine = [w for w in walks if lo <= (w["id"] & (top - 1)) < hi]
         else:  # unknown split: all walks count for either channel
             mine = walks
         _attribute_walks(txns, mine)
         recs += [_record(x, events, used) for x in txns]
     recs += events
     return sorted(recs, key=lambda r: (r["t"], r["kind"] != "xlate"))
+
+
+def walker_split(dump: Dump, scope: str) -> tuple[int, int] | None:
+    """(RD_WALKERS, walkers in all) of the SMMU in ``scope``, None when the dump does not
+    say: walker IDs [0, RD_WALKERS) walk for reads, [RD_WALKERS, all) for writes (two with
+    the stall buffer: STALL=1 and STALL_BUF_BEATS > 0), ID ``all`` is the command queue."""
+    rd = dump.param(scope, "RD_WALKERS")
+    if rd is None:
+        return None
+    nw = dump.param(scope, "NW")
+    if nw is None:   # (the localparam is not in the dump: smmu_top's rule, its defaults)
+        stall, buf = dump.param(scope, "STALL"), dump.param(scope, "STALL_BUF_BEATS")
+        stall = 1 if stall is None else stall
+        buf = 256 if buf is None else buf
+        nw = rd + (2 if stall and buf > 0 else 1)
+    return rd, nw
 
 
 def _match(dev, mem, resps, rnw, sid_bits):

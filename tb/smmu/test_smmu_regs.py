@@ -42,7 +42,7 @@ class TB:
                                     EVTQS=8, CMDQS=8)
         # one walker per stalled transaction: the read walkers, plus 2 write walkers with
         # a stall buffer (one write parked, one walked), else 1
-        wr_walkers = 2 if param("STALL_BUF_BEATS", 16) > 0 else 1
+        wr_walkers = 2 if param("STALL_BUF_BEATS", 256) > 0 else 1
         stall_max = param("RD_WALKERS", 2) + wr_walkers if param("STALL", 1) else 0
         exp["IDR5"] = R.IDR5.encode(OAS=R.OAS_ENCODING[self.oas], GRAN4K=1, STALL_MAX=stall_max)
         exp["IIDR"] = R.IIDR.encode(PRODUCTID=1)

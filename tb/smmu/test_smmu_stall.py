@@ -70,7 +70,7 @@ def check_stall_event(tb, ev, sid, ssid, va, write):
 
 def stall_max():
     """IDR5.STALL_MAX: one stall per walker; two write walkers with the stall buffer."""
-    return param("RD_WALKERS", 2) + (2 if param("STALL_BUF_BEATS", 16) > 0 else 1)
+    return param("RD_WALKERS", 2) + (2 if param("STALL_BUF_BEATS", 256) > 0 else 1)
 
 
 def data_writes(tb, since):
@@ -250,8 +250,7 @@ async def stalled_write_does_not_block_writes(dut, pause):
     """A stalled write's W beats are parked in the stall buffer: other streams' writes
     (IOTLB hits) complete while it is stalled, a write with the same AWID waits (AXI
     same-ID order); RESUME retry writes the parked data, abort answers SLVERR and
-    terminate OKAY without touching memory; after each the buffer is free again. A burst
-    longer than the buffer is not parked: the write path holds until it is resumed."""
+    terminate OKAY without touching memory; after each the buffer is free again."""
     tb = CmdTB(dut)
     await tb.start(pause, latency=2)
     await tb.setup_cmdq()
@@ -292,18 +291,58 @@ async def stalled_write_does_not_block_writes(dut, pause):
             assert resp.resp == exp, f"{what}: {resp.resp}"
             stray = [x for x in data_writes(tb, since) if x[1] == data[:len(x[1])]]
             assert not stray, f"{what}: parked data reached memory {stray}"
-    # a burst longer than the buffer (32 beats) is not parked: later writes wait for it
-    big = bytes((i * 7) & 0xFF for i in range(32 * beat))
-    w = cocotb.start_soon(tb.write(1, VA_HOLE + 0x200, big, ssid=2, ssv=True, awid=1))
-    ev, = await new_events(tb, 1)
-    other = cocotb.start_soon(tb.write(2, VA_MAPPED, b"\x44" * beat, ssid=1, ssv=True, awid=2))
-    await ClockCycles(dut.clk, 60)
-    assert not other.done(), "a burst longer than the stall buffer was parked"
-    pa = tb.data_page()
-    a.pts[2].map(VA_HOLE, pa)
-    await tb.issue([S.cmd_resume(1, ev.stag, S.RESUME_RETRY)])
-    assert (await w).resp == AxiResp.OKAY and (await other).resp == AxiResp.OKAY
-    assert tb.mem.read(pa + 0x200, len(big)) == big
+    await tb.check_events()
+
+
+@cocotb.test()
+async def stall_buffer_size(dut):
+    """Long stalled bursts: a 128-beat write (the DMA engine's bursts) and one that fills
+    the whole buffer (STALL_BUF_BEATS beats; 256 by default, a maximal AXI burst) are
+    parked, other streams' single and multi-beat writes complete meanwhile, and RESUME
+    retry replays every beat in order. With a buffer smaller than 256 beats a longer burst
+    is not parked: the write path holds until it is resumed."""
+    sbuf = param("STALL_BUF_BEATS", 256)
+    assert sbuf > 0, "stall_buffer_size needs a stall buffer"
+    tb = CmdTB(dut)
+    await tb.start("random", latency=2)
+    await tb.setup_cmdq()
+    a, b = Stream(tb, 1), Stream(tb, 2)
+    beat = param("DATA_WIDTH", 64) // 8
+    r = await tb.write(2, VA_MAPPED, b"\0" * 8, ssid=1, ssv=True, awid=2)   # warm: IOTLB hit
+    assert r.resp == AxiResp.OKAY
+    # (4 KB pages: at most 4096 / beat beats in one burst)
+    lengths = [n for n in (128, sbuf) if n <= sbuf and n * beat <= 0x1000]
+    for k, n in enumerate(dict.fromkeys(lengths)):
+        data = bytes((i * 13 + k * 5 + i // 251) & 0xFF for i in range(n * beat))
+        w = cocotb.start_soon(tb.write(1, VA_HOLE, data, ssid=k + 1, ssv=True, awid=1))
+        ev, = await new_events(tb, 1, timeout=400 + 4 * n)
+        check_stall_event(tb, ev, 1, k + 1, VA_HOLE, True)
+        for i, m in enumerate((1, 16)):                  # parked: these are not held
+            d = bytes([0xC0 + 16 * k + i]) * (m * beat)
+            r = await with_timeout(tb.write(2, VA_MAPPED + 0x200 * i, d, ssid=1, ssv=True,
+                                            awid=2), 4, "us")
+            assert r.resp == AxiResp.OKAY, f"{n} beats: other write {i}"
+            assert tb.mem.read(pa_of(b, 1, VA_MAPPED) + 0x200 * i, len(d)) == d
+        assert not w.done(), f"{n}-beat write not stalled"
+        pa = tb.data_page()
+        a.pts[k + 1].map(VA_HOLE, pa)
+        await tb.issue([S.cmd_resume(1, ev.stag, S.RESUME_RETRY)])
+        assert (await w).resp == AxiResp.OKAY
+        assert tb.mem.read(pa, len(data)) == data, f"{n}-beat parked write replayed wrongly"
+    if sbuf < 256 and 2 * sbuf * beat <= 0x1000:
+        # a burst longer than the buffer is not parked: later writes wait for it
+        big = bytes((i * 7) & 0xFF for i in range(2 * sbuf * beat))
+        w = cocotb.start_soon(tb.write(1, VA_HOLE, big, ssid=3, ssv=True, awid=1))
+        ev, = await new_events(tb, 1)
+        other = cocotb.start_soon(tb.write(2, VA_MAPPED, b"\x44" * beat, ssid=1, ssv=True,
+                                           awid=2))
+        await ClockCycles(dut.clk, 60)
+        assert not other.done(), "a burst longer than the stall buffer was parked"
+        pa = tb.data_page()
+        a.pts[3].map(VA_HOLE, pa)
+        await tb.issue([S.cmd_resume(1, ev.stag, S.RESUME_RETRY)])
+        assert (await w).resp == AxiResp.OKAY and (await other).resp == AxiResp.OKAY
+        assert tb.mem.read(pa, len(big)) == big
     await tb.check_events()
 
 
@@ -378,3 +417,12 @@ def test_smmu_stall(rd_walkers, data_width, monkeypatch):
     assert any(r["kind"] == "event" and r["name"] == "F_TRANSLATION" for r in recs)
     assert any(r["kind"] == "cmd" and r["name"] == "RESUME" for r in recs)
     assert any(r["kind"] == "xlate" and r["fault"] == "SLVERR" for r in recs)
+
+
+# A small stall buffer: a burst longer than the buffer is not parked (with the default 256
+# beats no AXI burst is longer, so this case needs its own build; ~40 s with the build).
+@pytest.mark.parametrize("stall_buf_beats", [16])
+def test_smmu_stall_small_buffer(stall_buf_beats):
+    run(__name__, "smmu_top", sources("smmu_top"),
+        parameters={"STALL_BUF_BEATS": stall_buf_beats},
+        testcase=["stall_buffer_size", "parked_write_termination"])
