@@ -83,9 +83,20 @@ class IsolationPolicy:
             self.grant(sid, mm.pasid, va, pa, prot, name)
 
     def snapshot_system(self, sys) -> None:
-        """Every live process bound to the system's device, plus the SMMU's event queue."""
+        """Every live process on the StreamID of each device it is bound to (SVA: the
+        device's PASID table names its mm), plus the SMMU's event queue. Processes bound to
+        no device keep the old rule: granted on the first device (``sys.dev``)."""
+        devs = getattr(sys, "devs", None) or [sys.dev]
+        bound = set()
+        for dev in devs:
+            for dom in (*dev.pasids.values(), *dev.dying.values()):
+                mm = getattr(dom, "mm", None)
+                if mm is not None:
+                    self.snapshot_mm(dev.sid, mm)
+                    bound.add(id(mm))
         for proc in sys.host.processes:
-            self.snapshot_mm(sys.dev.sid, proc.mm)
+            if id(proc.mm) not in bound:
+                self.snapshot_mm(sys.dev.sid, proc.mm)
         evtq = sys.smmu.evtq
         self.allow_smmu_write(evtq.base, evtq.base + (32 << evtq.log2size), "event queue")
 

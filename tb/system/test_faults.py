@@ -19,9 +19,24 @@ record bit by bit; here the point is containment in the whole system:
 - ``evtq_full``: a 4-entry event queue and 12 faulting FILLs while the driver sleeps: the
   overflow is reported and every one of the 12 completion records arrives (PAGE_FAULT at
   its own page).
-The faulting device runs without stall support so that every fault terminates (a stalled
-fault on a page the driver believes present would be retried forever, as in Linux).
+By default the devices run without stall support, so every fault terminates.
+``test_faults_stall`` (FAULT_STALL=1) runs the same cases on stalling devices (STE.S1STALLD=0,
+CD.S=1): translation faults then come as stalled records (Stall=1, STAG) that the driver's
+I/O page-fault handler answers with RESUME (retry after populating, abort otherwise); each
+stalled record must get its answer, nothing may hang and no completion may be lost. Two
+cases only make sense there:
+- ``perm``: A copies into a read-only mapping: a stalled F_PERMISSION, the driver aborts
+  (RESUME abort), A's copy ends with PAGE_FAULT at the destination and writes nothing;
+- ``lazy``: A's destination is not populated: stalled F_TRANSLATION, the driver populates
+  and retries, A's copy succeeds.
+``pte`` is left out of the stalled run: the driver believes that page present, so its
+handler answers RETRY and the device faults again forever (a livelock, as in Linux).
+``evtq_full`` with stalls: a stall record lost to the overflow terminates its transaction
+(docs/smmu.md, "never lost"), so each FILL ends SUCCESS (its stall was resumed) or
+PAGE_FAULT (its record was lost: only allowed when the overflow was reported).
 """
+
+import os
 
 import random
 
@@ -33,6 +48,7 @@ from pasidsim import dma_regs as D
 from pasidsim import smmuv3 as fmt
 from pasidsim.dma_desc import Descriptor, Flags, Opcode, Status
 from pasidsim.driver.errors import HardwareError
+from pasidsim.driver.pgtable import PROT_READ
 from pasidsim.driver.system import bring_up
 from tb.common.dpimem import DpiMem
 from tb.common.scoreboard import SimIsolation
@@ -78,15 +94,24 @@ async def _break(kind, sys, mem, a, qa, a_dst, log):
     raise ValueError(kind)
 
 
+STALL = os.environ.get("FAULT_STALL", "0") == "1"
+KINDS = ["cd", "walk_eabt", "garbage_qbase", "illegal_cmd", "evtq_full"] + (
+    ["perm", "lazy"] if STALL else ["pte"])
+STALLED = {"garbage_qbase", "evtq_full", "perm", "lazy"}  # kinds whose faults must stall
+
+
 @cocotb.test(timeout_time=50, timeout_unit="ms")
-@cocotb.parametrize(kind=["cd", "pte", "walk_eabt", "garbage_qbase", "illegal_cmd", "evtq_full"])
+@cocotb.parametrize(kind=KINDS)
 async def fault_contained(dut, kind):
     log_seed(dut._log)
     mem = DpiMem()
     mem.clear_errors()
     plat = await rtl_platform(dut, mem)
     # evtq_full: a 4-entry event queue (3 records fit) that nobody drains for a while
-    sys = await bring_up(plat, stall=False, **({"evtq_log2": 2} if kind == "evtq_full" else {}))
+    # (stalling: a 2-entry queue, 1 record fits: stalls block the engines, so fewer pile up)
+    sys = await bring_up(plat, stall=STALL,
+                         **({"evtq_log2": 1 if STALL else 2} if kind == "evtq_full" else {}))
+    assert sys.dev.stall == (STALL and sys.smmu.stall_supported), "stall not as asked"
     nq = len(sys.accel.queues)
     iso = SimIsolation(mem, dut._log, bus_bytes=param("DATA_WIDTH", 64) // 8)
     a, b = sys.host.spawn("A"), sys.host.spawn("B")
@@ -112,17 +137,58 @@ async def fault_contained(dut, kind):
         lazy = a.mm.mmap(n * PAGE)  # allowed but not present: every FILL faults
         fills = [Descriptor(Opcode.FILL, Flags.COMP_REQ, 64, 0, lazy + i * PAGE, i, a_comp + 64 * i)
                  for i in range(n)]
+        rd_dst = a.mm.mmap(PAGE, populate=True)
+        a.mm.write(rd_dst, b"\xff" * PAGE)
+        if STALL:  # stalled writes are taken one at a time; reads stall side by side
+            for i in range(1, n, 2):
+                fills[i] = Descriptor(Opcode.MEMMOVE, Flags.COMP_REQ, 64, lazy + i * PAGE,
+                                      rd_dst + 64 * i, 0, a_comp + 64 * i)
         a.mm.write(a_comp, bytes(64 * n))
-        await qa.submit(*fills)
+        # stalling: a stalled FILL blocks its engine, so spread the FILLs over every free
+        # queue (the engines stall at once) to get more stalls than the event queue holds
+        qs = [qa] + ([await sys.accel.open_queue(a) for _ in range(nq - 2)] if STALL else [])
+        for k, q in enumerate(qs):
+            await q.submit(*fills[k::len(qs)])
         await Timer(30_000, unit="ns")  # the driver sleeps: records pile up, the queue fills
+        lost = 0
         for i, f in enumerate(fills):  # no completion is lost to the overflow
-            c = await qa.wait(f.comp_addr, timeout_ns=WAIT_NS)
+            c = await qs[i % len(qs)].wait(f.comp_addr, timeout_ns=WAIT_NS)
+            is_copy = f.opcode == Opcode.MEMMOVE
+            if STALL and c.status == Status.SUCCESS:  # its stall was resumed (populated)
+                if is_copy:   # a fresh page reads as zeros
+                    assert a.mm.read(rd_dst + 64 * i, 64) == bytes(64), i
+                else:
+                    assert a.mm.read(lazy + i * PAGE, 64) == i.to_bytes(8, "little") * 8, i
+                continue
+            lost += 1
             assert c.status == Status.PAGE_FAULT and c.bytes_completed == 0, (i, c)
+            assert a.mm.read(rd_dst + 64 * i, 64) == b"\xff" * 64, f"{i}: wrote after a fault"
             assert c.fault_addr >> 12 == (lazy >> 12) + i, (i, f"{c.fault_addr:#x}")
         await sys.smmu.process_events()
         kinds = [f.kind for f in sys.smmu.fault_log]
-        assert "EventQueueOverflow" in kinds, kinds
+        dut._log.info("evtq_full: %d of %d FILLs terminated, overflow %s", lost, n,
+                      "EventQueueOverflow" in kinds)
+        # without stalls every FILL faults and the overflow must happen; with stalls a
+        # terminated FILL means its stall record was lost, which only an overflow explains
+        if lost or not STALL:
+            assert "EventQueueOverflow" in kinds, kinds
         want_event = "F_TRANSLATION"
+    elif kind in ("perm", "lazy"):
+        if kind == "perm":   # allowed to read only: the write faults, the driver aborts
+            ro_dst = a.mm.mmap(2 * PAGE, PROT_READ, populate=True)
+        else:                # allowed, not present: the driver populates and retries
+            ro_dst = a.mm.mmap(2 * PAGE)
+        copy = Descriptor(Opcode.MEMMOVE, Flags.COMP_REQ, 2 * PAGE, a_src, ro_dst, 0, a_comp)
+        result = await qa.run(copy, timeout_ns=WAIT_NS)
+        if kind == "perm":
+            want_event = "F_PERMISSION"
+            assert result.status == Status.PAGE_FAULT and result.bytes_completed == 0, result
+            assert result.fault_addr >> 12 == ro_dst >> 12, f"{result.fault_addr:#x}"
+            assert a.mm.read(ro_dst, 2 * PAGE) == bytes(2 * PAGE), "wrote a read-only page"
+        else:
+            want_event = "F_TRANSLATION"
+            assert result.status == Status.SUCCESS, result
+            assert a.mm.read(ro_dst, 2 * PAGE) == a_data, "lazy copy wrong"
     elif kind == "illegal_cmd":
         with pytest.raises(HardwareError, match="CERROR"):
             await sys.smmu.cmdq.issue([fmt.Cmd(0x7F)])
@@ -165,11 +231,41 @@ async def fault_contained(dut, kind):
         assert want_event in names, f"{kind}: {want_event} not reported (got {names})"
         assert all(f.pasid in (qa.pasid, None) for f in sys.smmu.fault_log
                    if hasattr(f, "event")), "a fault named another PASID"
+    stalled = [f for f in sys.smmu.fault_log if hasattr(f, "event") and f.stalled]
+    if not STALL:
+        assert not stalled, f"stalled records from a terminate-only setup: {stalled}"
+    elif kind in STALLED:
+        assert stalled, f"{kind}: no stalled fault record"
+        want = {"perm": {"abort"}, "lazy": {"retry"}, "garbage_qbase": {"abort"},
+                "evtq_full": {"retry"}}[kind]
+        got = {f.response for f in stalled}
+        assert got == want, f"{kind}: stalled faults answered {got}, expected {want}"
+        dut._log.info("%s: %d stalled records, answered %s", kind, len(stalled), got)
+    # nothing of A's is left stalled or in flight: the queue settles
+    st = await _settle(plat, qa.idx, nq)
+    assert not st & D.QStatus.BUSY, D.QStatus(st)
     iso.checkpoint(sys)
     mem.clear_errors()
     assert not iso.violations, f"{len(iso.violations)} isolation violations (see log)"
 
 
+async def _settle(plat, q, nq, timeout_ns=200_000) -> int:
+    """QSTATUS once queue ``q`` is not busy (bounded: a stuck stall fails the test)."""
+    reg = D.queue_reg(q, D.QSTATUS, nq)
+    for _ in range(timeout_ns // 1000):
+        st = await plat.read_reg("dma", reg)
+        if not st & D.QStatus.BUSY:
+            return st
+        await Timer(1000, unit="ns")
+    return st
+
+
 def test_faults():
     run(__name__, "system_sim_dpi", sources("system_sim_dpi"), parameters={"DMA_SID": 1},
         visibility="ports")
+
+
+def test_faults_stall():
+    """The same breakages on stalling devices (CD.S=1): stalled records, RESUME retry/abort."""
+    run(__name__, "system_sim_dpi", sources("system_sim_dpi"), parameters={"DMA_SID": 1},
+        visibility="ports", extra_env={"FAULT_STALL": "1"})

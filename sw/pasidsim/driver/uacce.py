@@ -94,6 +94,8 @@ class Accel:
     async def _program(self, idx: int, pasid: int, ring: int, log2: int, mode: int) -> None:
         base = lambda off: D.queue_reg(idx, off, len(self.queues))  # noqa: E731
         await self._wr(base(D.QCTRL), 0)
+        # A slot may come back halted from its previous owner: clear the halt and its error.
+        await self._wr(base(D.QERR), 0)
         await self._wr(base(D.QPASID), pasid)
         await self._wr(base(D.QBASE_LO), ring & 0xFFFF_FFFF)
         await self._wr(base(D.QBASE_HI), ring >> 32)
