@@ -21,8 +21,9 @@ module smmu_top #(
     parameter bit MSI           = 1'b1,         // IDR0.MSI: CMD_SYNC completion by MSI write
     parameter bit STALL         = 1'b1,         // stall model: IDR0.STALL_MODEL=0b00,
                                                 // IDR5.STALL_MAX = walkers (see NW below)
-    parameter int STALL_BUF_BEATS = 256         // stalled write buffer (power of 2 >= 2, or
+    parameter int STALL_BUF_BEATS = 256,        // stalled write buffer (power of 2 >= 2, or
                                                 // 0: none; longer stalled bursts hold W)
+    parameter int STALL_BUF_SLOTS = 2           // stalled writes parked at once (>= 1)
 ) (
     input  logic                    clk,
     input  logic                    rst,
@@ -143,12 +144,12 @@ module smmu_top #(
     logic [31:0] cmdq_cons_wdata;
 
     // Read channel: RD_WALKERS walkers (hit-under-miss across IDs). Write channel: in
-    // order (AXI4 W beats carry no ID), one walker; two with a stall buffer, so that
-    // while one write is stalled and parked another write can still be walked.
-    // Walker k is STAG k. See docs/smmu.md.
+    // order (AXI4 W beats carry no ID), one walker; STALL_BUF_SLOTS + 1 with a stall
+    // buffer, so that while every buffer slot holds a stalled, parked write another
+    // write can still be walked. Walker k is STAG k. See docs/smmu.md.
     localparam int NR = RD_WALKERS;
     localparam int PARK = STALL ? STALL_BUF_BEATS : 0;
-    localparam int NWR = PARK > 0 ? 2 : 1;
+    localparam int NWR = PARK > 0 ? STALL_BUF_SLOTS + 1 : 1;
     localparam int NW = NR + NWR;
 
     smmu_regs #(
@@ -384,7 +385,8 @@ module smmu_top #(
 
     smmu_xlate #(
         .ID_WIDTH(ID_WIDTH), .SID_BITS(SID_BITS), .USER_WIDTH(USER_WIDTH), .ADDR_WIDTH(ADDR_WIDTH),
-        .OAS_BITS(OAS_BITS), .NSLOT(NWR), .IN_ORDER(1'b1), .IS_READ(1'b0), .PARK_BEATS(PARK)
+        .OAS_BITS(OAS_BITS), .NSLOT(NWR), .IN_ORDER(1'b1), .IS_READ(1'b0), .PARK_BEATS(PARK),
+        .PARK_SLOTS(STALL_BUF_SLOTS)
     ) u_xlate_w (
         .clk, .rst, .smmuen, .gbpa_abort,
         .s_valid(s_axi_awvalid && !sync_hold), .s_ready(xw_ready), .s_id(s_axi_awid), .s_addr(s_axi_awaddr),
@@ -425,7 +427,10 @@ module smmu_top #(
     logic [DATA_WIDTH-1:0] t_w_data;
     logic [STRB_WIDTH-1:0] t_w_strb;
     logic                  t_w_last;
-    smmu_wr_path #(.ID_WIDTH(ID_WIDTH), .DATA_WIDTH(DATA_WIDTH), .SB_BEATS(PARK)) u_wr_path (
+    smmu_wr_path #(
+        .ID_WIDTH(ID_WIDTH), .DATA_WIDTH(DATA_WIDTH), .SB_BEATS(PARK),
+        .SB_SLOTS(PARK > 0 ? STALL_BUF_SLOTS : 1)
+    ) u_wr_path (
         .clk, .rst,
         .o_valid(wo_valid), .o_ready(wo_ready), .o_id(wo_id), .o_kind(wo_kind),
         .o_slverr(wo_slverr), .o_rec(wo_rec), .o_evt(wo_evt), .o_park(wo_park),

@@ -6,13 +6,16 @@
 //    parked in the stall buffer.
 //  - Stall buffer (SB_BEATS > 0): a stalled write is "parked" (o_park: a decision with no
 //    AW and no B) so that later writes are not held behind its W beats, which AXI4 sends
-//    in AW order without an ID. Its beats are absorbed into the buffer. Its final decision
-//    (o_replay) comes after CMD_RESUME: pass = memory AW with the W beats replayed from
-//    the buffer; terminated = the buffer is dropped and the terminator answers B. One
-//    buffer: a second stall is not parked (smmu_xlate waits for o_ready). The beats live
-//    in smmu_sbuf_ram (block RAM, registered read): a one-beat output register is
-//    refilled from the RAM ahead of time (first beat while the burst is still parked,
-//    the next in the cycle a beat is taken), so the replay runs at one beat per cycle.
+//    in AW order without an ID. Its beats are absorbed into a free buffer slot (SB_SLOTS
+//    slots of SB_BEATS beats, one smmu_sbuf_ram each). Its final decision (o_replay)
+//    comes after CMD_RESUME, in any order across slots: pass = memory AW with the W beats
+//    replayed from the slot; terminated = the slot is dropped and the terminator answers
+//    B. A replay names its slot by AXI ID: smmu_xlate never holds two bursts of one ID, so
+//    the parked, not yet decided slots have distinct IDs. smmu_xlate parks at most
+//    SB_SLOTS bursts; a park decision that finds no free slot (a replay still draining)
+//    waits in o_valid. Each slot's RAM (registered read) feeds a one-beat output
+//    register refilled ahead of time (first beat while the burst is still parked, the
+//    next in the cycle a beat is taken), so a replay runs at one beat per cycle.
 //  - A source FIFO in memory-AW order says whether each memory burst's W beats come from
 //    the device or from the buffer, so memory W order always follows memory AW order.
 //  - Per-ID order as in smmu_rd_path: a terminated write waits for earlier same-ID
@@ -24,7 +27,8 @@ module smmu_wr_path #(
     parameter int DATA_WIDTH = 64,
     parameter int CNT_BITS   = 6,
     parameter int RQ_DEPTH   = 8,
-    parameter int SB_BEATS   = 256      // stall buffer beats (0: none)
+    parameter int SB_BEATS   = 256,     // beats per stall buffer slot (0: no buffer)
+    parameter int SB_SLOTS   = 1        // stall buffer slots (>= 1)
 ) (
     input  logic                     clk,
     input  logic                     rst,
@@ -37,7 +41,7 @@ module smmu_wr_path #(
     input  logic                     o_rec,
     input  smmu_pkg::evt_t           o_evt,
     input  logic                     o_park,     // stalled: park its W beats
-    input  logic                     o_replay,   // final decision of the parked write
+    input  logic                     o_replay,   // final decision of the parked write o_id
 
     // to memory (address/attributes straight from smmu_xlate)
     output logic                     t_aw_valid,
@@ -74,6 +78,8 @@ module smmu_wr_path #(
     localparam int SBIW = $clog2(SBN);
     localparam int SBW = SBIW + 1;
     localparam int SW = DATA_WIDTH / 8;
+    localparam int NS = SB_SLOTS > 1 ? SB_SLOTS : 1;
+    localparam int NSW = NS > 1 ? $clog2(NS) : 1;
 
     logic [NID-1:0][CNT_BITS-1:0] cnt;
     logic                  tv, tw_done;
@@ -83,72 +89,109 @@ module smmu_wr_path #(
     // ------------------------------------------------------------ route FIFO (device W order)
     typedef enum logic [1:0] { RT_FWD, RT_DROP, RT_PARK } route_t;
     route_t rq [RQ_DEPTH];
+    logic [NSW-1:0] rq_slot [RQ_DEPTH];   // RT_PARK: the buffer slot
     logic [QW:0] rq_wp, rq_rp;
     logic rq_full, rq_empty;
     route_t rq_head;
+    logic [NSW-1:0] rq_hslot;
     assign rq_full = (rq_wp[QW-1:0] == rq_rp[QW-1:0]) && (rq_wp[QW] != rq_rp[QW]);
     assign rq_empty = (rq_wp == rq_rp);
     assign rq_head = rq[rq_rp[QW-1:0]];
+    assign rq_hslot = rq_slot[rq_rp[QW-1:0]];
 
     // ------------------------------------------------------------ source FIFO (memory AW order)
-    logic mq [RQ_DEPTH];          // 1: W beats from the stall buffer
+    logic mq [RQ_DEPTH];          // 1: W beats from the stall buffer slot mq_slot
+    logic [NSW-1:0] mq_slot [RQ_DEPTH];
     logic [QW:0] mq_wp, mq_rp;
     logic mq_full, mq_empty, mq_buf;
+    logic [NSW-1:0] mq_hslot;
     assign mq_full = (mq_wp[QW-1:0] == mq_rp[QW-1:0]) && (mq_wp[QW] != mq_rp[QW]);
     assign mq_empty = (mq_wp == mq_rp);
     assign mq_buf = mq[mq_rp[QW-1:0]];
+    assign mq_hslot = mq_slot[mq_rp[QW-1:0]];
 
-    // ------------------------------------------------------------ stall buffer
+    // ------------------------------------------------------------ stall buffer slots
     // sb_wp: beats written; sb_ra: next RAM address to read; sb_rp: beats sent to memory.
     // sb_qv: the RAM's read register holds beat sb_rp.
-    logic [SBW-1:0]        sb_wp, sb_ra, sb_rp;
-    logic                  sb_busy, sb_done;   // holds a parked burst / all its beats are in
-    logic                  sb_qv;
-    logic [DATA_WIDTH-1:0] sb_qdata;
-    logic [SW-1:0]         sb_qstrb;
+    logic [NS-1:0][SBW-1:0]        sb_wp, sb_ra, sb_rp;
+    logic [NS-1:0]                 sb_busy, sb_done;   // holds a parked burst / all beats in
+    logic [NS-1:0]                 sb_dec;             // replay to memory decided (draining)
+    logic [NS-1:0][ID_WIDTH-1:0]   sb_id;
+    logic [NS-1:0]                 sb_qv;
+    logic [NS-1:0][DATA_WIDTH-1:0] sb_qdata;
+    logic [NS-1:0][SW-1:0]         sb_qstrb;
+
+    // a free slot for a park; the slot a replay decides (parked, undecided, its ID)
+    logic           sb_free_v, rs_v;
+    logic [NSW-1:0] sb_free_i, rs;
+    always_comb begin
+        sb_free_v = 1'b0;
+        sb_free_i = '0;
+        rs_v = 1'b0;
+        rs = '0;
+        for (int s = NS - 1; s >= 0; s--) begin
+            if (!sb_busy[s]) begin sb_free_v = 1'b1; sb_free_i = NSW'(s); end
+            if (sb_busy[s] && !sb_dec[s] && sb_id[s] == o_id) begin rs_v = 1'b1; rs = NSW'(s); end
+        end
+    end
 
     // ------------------------------------------------------------ decisions
     wire pass = o_kind == R_PASS;
-    wire park_ok = SB_BEATS > 0 && !sb_busy && !rq_full;
+    wire park_ok = SB_BEATS > 0 && sb_free_v && !rq_full;
     wire pass_ok = !(tv && tid == o_id) && cnt[o_id] != '1 && !mq_full &&
                    (o_replay || !rq_full);
-    wire term_ok = !tv && cnt[o_id] == '0 && (o_replay ? sb_done : !rq_full) &&
+    wire term_ok = !tv && cnt[o_id] == '0 && (o_replay ? sb_done[rs] : !rq_full) &&
                    (!o_rec || o_kind != R_FAULT || e_ready);
     assign t_aw_valid = o_valid && !o_park && pass && pass_ok;
     assign e_valid = o_valid && !o_park && o_kind == R_FAULT && o_rec && !tv && cnt[o_id] == '0 &&
-                     (o_replay ? sb_done : !rq_full);
+                     (o_replay ? sb_done[rs] : !rq_full);
     assign e_evt = o_evt;
     assign o_ready = o_park ? park_ok : pass ? (pass_ok && t_aw_ready) : term_ok;
     wire take_park = o_valid && o_park && park_ok;
     wire take_pass = o_valid && !o_park && pass && pass_ok && t_aw_ready;
     wire take_term = o_valid && !o_park && !pass && term_ok;
 
+`ifndef SYNTHESIS
+    // a replay always finds its parked slot (smmu_xlate: one burst per ID, parks <= slots)
+    always_ff @(posedge clk)
+        if (!rst && o_valid && o_replay && !rs_v)
+            $error("smmu_wr_path: replay of ID %0d has no parked slot", o_id);
+`endif
+
     // ------------------------------------------------------------ W steering
     wire dev_fwd = !rq_empty && rq_head == RT_FWD;
     wire from_buf = !mq_empty && mq_buf;
-    wire sb_last = sb_rp == sb_wp - SBW'(1);
-    assign t_w_valid = from_buf ? (sb_done && sb_qv) : (s_axi_wvalid && dev_fwd && !mq_empty);
-    assign t_w_data = from_buf ? sb_qdata : s_axi_wdata;
-    assign t_w_strb = from_buf ? sb_qstrb : s_axi_wstrb;
-    assign t_w_last = from_buf ? sb_last : s_axi_wlast;
+    logic [NS-1:0] sb_last;
+    for (genvar s = 0; s < NS; s++) begin : g_last
+        assign sb_last[s] = sb_rp[s] == sb_wp[s] - SBW'(1);
+    end
+    assign t_w_valid = from_buf ? (sb_done[mq_hslot] && sb_qv[mq_hslot])
+                                : (s_axi_wvalid && dev_fwd && !mq_empty);
+    assign t_w_data = from_buf ? sb_qdata[mq_hslot] : s_axi_wdata;
+    assign t_w_strb = from_buf ? sb_qstrb[mq_hslot] : s_axi_wstrb;
+    assign t_w_last = from_buf ? sb_last[mq_hslot] : s_axi_wlast;
     assign s_axi_wready = !rq_empty && (rq_head != RT_FWD || (t_w_ready && !from_buf && !mq_empty));
     wire w_fire = s_axi_wvalid && s_axi_wready;
     wire t_w_fire = t_w_valid && t_w_ready;
-    wire sb_take = from_buf && t_w_fire;
-    wire sb_clear = (sb_take && sb_last) || (take_term && o_replay);
-    wire sb_we = w_fire && rq_head == RT_PARK;
-    // refill the read register when it is empty or its beat is taken (never the last)
-    wire sb_re = sb_ra != sb_wp && (!sb_qv || sb_take) && !sb_clear;
+    logic [NS-1:0] sb_take, sb_clear, sb_we, sb_re;
+    for (genvar s = 0; s < NS; s++) begin : g_slot
+        assign sb_take[s] = from_buf && int'(mq_hslot) == s && t_w_fire;
+        assign sb_clear[s] = (sb_take[s] && sb_last[s]) ||
+                             (take_term && o_replay && int'(rs) == s);
+        assign sb_we[s] = w_fire && rq_head == RT_PARK && int'(rq_hslot) == s;
+        // refill the read register when it is empty or its beat is taken (never the last)
+        assign sb_re[s] = sb_ra[s] != sb_wp[s] && (!sb_qv[s] || sb_take[s]) && !sb_clear[s];
 
-    if (SB_BEATS > 0) begin : g_sb
-        smmu_sbuf_ram #(.DEPTH(SBN), .WIDTH(DATA_WIDTH + SW)) u_ram (
-            .clk,
-            .we(sb_we), .waddr(sb_wp[SBIW-1:0]), .wdata({s_axi_wstrb, s_axi_wdata}),
-            .re(sb_re), .raddr(sb_ra[SBIW-1:0]), .rdata({sb_qstrb, sb_qdata})
-        );
-    end else begin : g_no_sb
-        assign {sb_qstrb, sb_qdata} = '0;
-        wire unused_sb = &{1'b0, sb_we, sb_re};
+        if (SB_BEATS > 0) begin : g_sb
+            smmu_sbuf_ram #(.DEPTH(SBN), .WIDTH(DATA_WIDTH + SW)) u_ram (
+                .clk,
+                .we(sb_we[s]), .waddr(sb_wp[s][SBIW-1:0]), .wdata({s_axi_wstrb, s_axi_wdata}),
+                .re(sb_re[s]), .raddr(sb_ra[s][SBIW-1:0]), .rdata({sb_qstrb[s], sb_qdata[s]})
+            );
+        end else begin : g_no_sb
+            assign {sb_qstrb[s], sb_qdata[s]} = '0;
+            wire unused_sb = &{1'b0, sb_we[s], sb_re[s]};
+        end
     end
 
     // ------------------------------------------------------------ B channel owner
@@ -173,9 +216,10 @@ module smmu_wr_path #(
             sb_wp <= '0;
             sb_ra <= '0;
             sb_rp <= '0;
-            sb_qv <= 1'b0;
-            sb_busy <= 1'b0;
-            sb_done <= 1'b0;
+            sb_qv <= '0;
+            sb_busy <= '0;
+            sb_done <= '0;
+            sb_dec <= '0;
             own_term_q <= 1'b0;
             own_mem_q <= 1'b0;
         end else begin
@@ -186,10 +230,12 @@ module smmu_wr_path #(
             own_mem_q <= !own_term && t_b_valid && !b_fire;
             if (take_park || (take_pass && !o_replay) || (take_term && !o_replay)) begin
                 rq[rq_wp[QW-1:0]] <= take_park ? RT_PARK : take_term ? RT_DROP : RT_FWD;
+                rq_slot[rq_wp[QW-1:0]] <= sb_free_i;
                 rq_wp <= rq_wp + 1'b1;
             end
             if (take_pass) begin
                 mq[mq_wp[QW-1:0]] <= o_replay;
+                mq_slot[mq_wp[QW-1:0]] <= rs;
                 mq_wp <= mq_wp + 1'b1;
             end
             if (t_w_fire && t_w_last) mq_rp <= mq_rp + 1'b1;
@@ -198,22 +244,29 @@ module smmu_wr_path #(
                 if (rq_head == RT_DROP) tw_done <= 1'b1;
             end
             // stall buffer: park, replay, drop
-            if (take_park) sb_busy <= 1'b1;
-            if (sb_we) begin
-                sb_wp <= sb_wp + 1'b1;
-                if (s_axi_wlast) sb_done <= 1'b1;
+            if (take_park) begin
+                sb_busy[sb_free_i] <= 1'b1;
+                sb_id[sb_free_i] <= o_id;
             end
-            if (sb_take) sb_rp <= sb_rp + 1'b1;
-            if (sb_re) sb_ra <= sb_ra + 1'b1;
-            if (sb_re) sb_qv <= 1'b1;
-            else if (sb_take) sb_qv <= 1'b0;
-            if (sb_clear) begin
-                sb_busy <= 1'b0;
-                sb_done <= 1'b0;
-                sb_wp <= '0;
-                sb_ra <= '0;
-                sb_rp <= '0;
-                sb_qv <= 1'b0;
+            if (take_pass && o_replay) sb_dec[rs] <= 1'b1;
+            for (int s = 0; s < NS; s++) begin
+                if (sb_we[s]) begin
+                    sb_wp[s] <= sb_wp[s] + 1'b1;
+                    if (s_axi_wlast) sb_done[s] <= 1'b1;
+                end
+                if (sb_take[s]) sb_rp[s] <= sb_rp[s] + 1'b1;
+                if (sb_re[s]) sb_ra[s] <= sb_ra[s] + 1'b1;
+                if (sb_re[s]) sb_qv[s] <= 1'b1;
+                else if (sb_take[s]) sb_qv[s] <= 1'b0;
+                if (sb_clear[s]) begin
+                    sb_busy[s] <= 1'b0;
+                    sb_done[s] <= 1'b0;
+                    sb_dec[s] <= 1'b0;
+                    sb_wp[s] <= '0;
+                    sb_ra[s] <= '0;
+                    sb_rp[s] <= '0;
+                    sb_qv[s] <= 1'b0;
+                end
             end
             if (own_term && b_fire) begin
                 tv <= 1'b0;

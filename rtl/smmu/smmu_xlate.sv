@@ -10,10 +10,11 @@
 // used by the write channel, whose W beats carry no ID).
 // A burst whose bytes leave the mapping of its first byte is turned into F_TRANSLATION.
 // PARK_BEATS > 0 (write channel, stall model): a slot whose walker holds a stalled burst
-// of at most PARK_BEATS beats is "parked": a park decision (o_park) goes through the
-// output stage so that smmu_wr_path absorbs its W beats into the stall buffer, and from
-// then on the slot no longer holds later requests of other IDs in order; its final
-// result leaves later with o_replay=1 (W beats from the buffer).
+// of at most PARK_BEATS beats is "parked" while fewer than PARK_SLOTS are: a park
+// decision (o_park) goes through the output stage so that smmu_wr_path absorbs its W
+// beats into a stall buffer slot, and from then on the slot no longer holds later
+// requests of other IDs in order; its final result leaves later with o_replay=1 (W beats
+// from the buffer). Parked slots are resumed independently, in any order.
 module smmu_xlate #(
     parameter int  ID_WIDTH   = 4,
     parameter int  SID_BITS   = 8,
@@ -23,7 +24,8 @@ module smmu_xlate #(
     parameter int  NSLOT      = 2,
     parameter bit  IN_ORDER   = 1'b0,
     parameter bit  IS_READ    = 1'b1,
-    parameter int  PARK_BEATS = 0
+    parameter int  PARK_BEATS = 0,
+    parameter int  PARK_SLOTS = 1     // bursts parked at once (stall buffer slots)
 ) (
     input  logic                    clk,
     input  logic                    rst,
@@ -173,6 +175,11 @@ module smmu_xlate #(
 
     logic             blocked, free_v, done_v, park_v;
     logic [SW-1:0]    free_i, done_i, park_i;
+    int               n_parked;
+    always_comb begin
+        n_parked = 0;
+        for (int k = 0; k < NSLOT; k++) n_parked = n_parked + int'(parked[k]);
+    end
     always_comb begin
         blocked = 1'b0;
         free_v = 1'b0;
@@ -186,10 +193,10 @@ module smmu_xlate #(
             if (busy[k] && ((IN_ORDER && !parked[k]) || sreq[k].id == in.id)) blocked = 1'b1;
             if (!busy[k]) begin free_v = 1'b1; free_i = SW'(k); end
             if (wr_valid[k]) begin done_v = 1'b1; done_i = SW'(k); end
-            // one stall buffer: a second stall is not parked (its park decision would
-            // hold the output stage that the parked burst's replay needs)
+            // PARK_SLOTS buffer slots: a stall beyond them is not parked (its park
+            // decision would hold the output stage that the parked bursts' replays need)
             if (PARK_BEATS > 0 && busy[k] && !pend[k] && !parked[k] && wr_stalled[k] &&
-                parked == '0 && int'(sreq[k].len) < PARK_BEATS) begin
+                n_parked < PARK_SLOTS && int'(sreq[k].len) < PARK_BEATS) begin
                 park_v = 1'b1;
                 park_i = SW'(k);
             end

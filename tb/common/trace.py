@@ -83,17 +83,20 @@ def extract(dump: Dump, scope: str | None = None, sid_bits: int | None = None) -
 
 def walker_split(dump: Dump, scope: str) -> tuple[int, int] | None:
     """(RD_WALKERS, walkers in all) of the SMMU in ``scope``, None when the dump does not
-    say: walker IDs [0, RD_WALKERS) walk for reads, [RD_WALKERS, all) for writes (two with
-    the stall buffer: STALL=1 and STALL_BUF_BEATS > 0), ID ``all`` is the command queue."""
+    say: walker IDs [0, RD_WALKERS) walk for reads, [RD_WALKERS, all) for writes (one, or
+    STALL_BUF_SLOTS + 1 with the stall buffer: STALL=1 and STALL_BUF_BEATS > 0), ID ``all``
+    is the command queue."""
     rd = dump.param(scope, "RD_WALKERS")
     if rd is None:
         return None
     nw = dump.param(scope, "NW")
     if nw is None:   # (the localparam is not in the dump: smmu_top's rule, its defaults)
-        stall, buf = dump.param(scope, "STALL"), dump.param(scope, "STALL_BUF_BEATS")
+        stall, buf, slots = (dump.param(scope, k)
+                             for k in ("STALL", "STALL_BUF_BEATS", "STALL_BUF_SLOTS"))
         stall = 1 if stall is None else stall
         buf = 256 if buf is None else buf
-        nw = rd + (2 if stall and buf > 0 else 1)
+        slots = 2 if slots is None else slots
+        nw = rd + (slots + 1 if stall and buf > 0 else 1)
     return rd, nw
 
 

@@ -40,9 +40,9 @@ class TB:
                                     ST_LEVEL=0, MSI=param("MSI", 1))
         exp["IDR1"] = R.IDR1.encode(SIDSIZE=self.sid_bits, SSIDSIZE=self.ssid_bits,
                                     EVTQS=8, CMDQS=8)
-        # one walker per stalled transaction: the read walkers, plus 2 write walkers with
-        # a stall buffer (one write parked, one walked), else 1
-        wr_walkers = 2 if param("STALL_BUF_BEATS", 256) > 0 else 1
+        # one walker per stalled transaction: the read walkers, plus STALL_BUF_SLOTS + 1
+        # write walkers with a stall buffer (every slot parked, one walked), else 1
+        wr_walkers = param("STALL_BUF_SLOTS", 2) + 1 if param("STALL_BUF_BEATS", 256) > 0 else 1
         stall_max = param("RD_WALKERS", 2) + wr_walkers if param("STALL", 1) else 0
         exp["IDR5"] = R.IDR5.encode(OAS=R.OAS_ENCODING[self.oas], GRAN4K=1, STALL_MAX=stall_max)
         exp["IIDR"] = R.IIDR.encode(PRODUCTID=1)

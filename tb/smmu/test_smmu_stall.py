@@ -4,7 +4,8 @@ they are then), aborts (SLVERR) or terminates (RAZ/WI) it. Several stalls at onc
 traffic flowing meanwhile, CMD_SYNC not waiting for stalled transactions, the stall limit
 (IDR5.STALL_MAX), and stalled transactions terminated (never lost) when their record
 cannot be written, on EVTQEN=0 and on SMMUEN=0. Stalled writes are parked in the stall
-buffer so that other writes go on (replayed on RESUME retry, dropped on termination).
+buffer's slots (STALL_BUF_SLOTS at once, resumed independently and in any order) so that
+other writes go on (replayed on RESUME retry, dropped on termination).
 Event records are checked field by field against the golden model (stall=True)
 translating the same access with the DUT's STAG.
 """
@@ -68,9 +69,15 @@ def check_stall_event(tb, ev, sid, ssid, va, write):
     assert ev.stall == 1 and ev.stag < stall_max()
 
 
+def park_slots():
+    """Stalled writes parked at once: STALL_BUF_SLOTS with a stall buffer, else 0."""
+    return param("STALL_BUF_SLOTS", 2) if param("STALL_BUF_BEATS", 256) > 0 else 0
+
+
 def stall_max():
-    """IDR5.STALL_MAX: one stall per walker; two write walkers with the stall buffer."""
-    return param("RD_WALKERS", 2) + (2 if param("STALL_BUF_BEATS", 256) > 0 else 1)
+    """IDR5.STALL_MAX: one stall per walker; write walkers: one more than the stall
+    buffer slots (so a write is still walked while every slot holds a parked write)."""
+    return param("RD_WALKERS", 2) + park_slots() + 1
 
 
 def data_writes(tb, since):
@@ -143,9 +150,9 @@ async def resume_retry_abort_terminate(dut, pause):
 
 @cocotb.test()
 async def many_stalls_and_other_traffic(dut):
-    """STALL_MAX stalls at once (RD_WALKERS reads, two writes, different PASIDs): distinct
-    STAGs; the stall limit is IDR5.STALL_MAX; the first write is parked, so another
-    stream's write miss is still walked (second write walker) and completes; other
+    """STALL_MAX stalls at once (RD_WALKERS reads, STALL_BUF_SLOTS + 1 writes, different
+    PASIDs): distinct STAGs; the stall limit is IDR5.STALL_MAX; while the stalled writes
+    so far are parked another stream's write miss is still walked and completes; other
     streams' read hits keep flowing; CMD_SYNC does not wait for stalled transactions;
     one RESUME batch completes them all."""
     tb = CmdTB(dut)
@@ -163,13 +170,17 @@ async def many_stalls_and_other_traffic(dut):
              for ssid in range(1, n_rd + 1)]
     wr = cocotb.start_soon(tb.write(1, VA_HOLE + 0x40, b"\x5a" * 16, ssid=3, ssv=True, awid=1))
     evs = await new_events(tb, n_rd + 1)
-    if n_wr == 2:
-        # the stalled write is parked: a write miss of another stream is walked meanwhile
-        r = await with_timeout(tb.write(2, VA_MAPPED + 0x80, b"\x6b" * 8, ssid=2, ssv=True,
+    more = []
+    for j in range(n_wr - 1):
+        # the stalled writes so far are parked: a write miss of another stream is walked
+        # meanwhile (another ssid: a miss each time)
+        d = bytes([0x6b + j]) * 8
+        r = await with_timeout(tb.write(2, VA_MAPPED + 0x80, d, ssid=2 + j, ssv=True,
                                         awid=2), 4, "us")
         assert r.resp == AxiResp.OKAY
-        assert tb.mem.read(pa_of(b, 2, VA_MAPPED) + 0x80, 8) == b"\x6b" * 8
-        wr2 = cocotb.start_soon(tb.write(1, VA_HOLE + 0x80, b"\x7c" * 16, ssid=0, awid=3))
+        assert tb.mem.read(pa_of(b, 2 + j, VA_MAPPED) + 0x80, 8) == d
+        more.append(cocotb.start_soon(tb.write(1, VA_HOLE + 0x80 + 0x40 * j,
+                                               bytes([0x7c + j]) * 16, ssid=0, awid=3 + j)))
         evs += await new_events(tb, 1)
     assert len(evs) == smax and len({e.stag for e in evs}) == smax, f"STAGs: {evs}"
     for ev in evs:
@@ -192,9 +203,9 @@ async def many_stalls_and_other_traffic(dut):
         assert resp.data == page_pattern(pas[ssid])[0x20 * ssid:0x20 * ssid + 16]
     assert (await wr).resp == AxiResp.OKAY
     assert tb.mem.read(pas[3] + 0x40, 16) == b"\x5a" * 16
-    if n_wr == 2:
-        assert (await wr2).resp == AxiResp.OKAY
-        assert tb.mem.read(pas[0] + 0x80, 16) == b"\x7c" * 16
+    for j, t in enumerate(more):
+        assert (await t).resp == AxiResp.OKAY
+        assert tb.mem.read(pas[0] + 0x80 + 0x40 * j, 16) == bytes([0x7c + j]) * 16
     await tb.check_events()
 
 
@@ -406,6 +417,171 @@ async def parked_write_termination(dut):
     assert tb.mem.read(pa, 4 * beat) == b"\x44" * 4 * beat
 
 
+async def park(tb, st, ssid, fill, awid, nbeats=8):
+    """Start a stalled write of `nbeats` beats on stream `st` (VA_HOLE of `ssid`), each
+    beat starting with the byte `fill` (so no beat equals another write's); returns
+    (task, data, its stall record)."""
+    beat = param("DATA_WIDTH", 64) // 8
+    data = bytes(fill if i % beat == 0 else (fill + 3 * i) & 0xFF
+                 for i in range(nbeats * beat))
+    w = cocotb.start_soon(tb.write(st.sid, VA_HOLE + 0x40, data, ssid=ssid, ssv=True,
+                                   awid=awid))
+    ev, = await new_events(tb, 1)
+    check_stall_event(tb, ev, st.sid, ssid, VA_HOLE + 0x40, True)
+    return w, data, ev
+
+
+def leaked(tb, since, datas):
+    """Memory writes since index `since` that carry a whole beat of one of `datas`."""
+    beat = param("DATA_WIDTH", 64) // 8
+    beats = {d[i:i + beat] for d in datas for i in range(0, len(d), beat)}
+    return [x for x in data_writes(tb, since)
+            if any(x[1][k:k + beat] in beats for k in range(0, len(x[1]), beat))]
+
+
+async def third_stream_flows(tb, c, what, k=0):
+    """Stream `c`'s 4-beat writes (ssid 1: an IOTLB hit; ssid 2 + k % 2: walked the first
+    time) complete while writes are parked, data in place."""
+    beat = param("DATA_WIDTH", 64) // 8
+    for i, ssid in enumerate((1, 2 + k % 2)):
+        d = bytes([0x90 + 16 * (k % 4) + i]) * (4 * beat)
+        r = await with_timeout(tb.write(c.sid, VA_MAPPED + 0x100 * i, d, ssid=ssid, ssv=True,
+                                        awid=2), 4, "us")
+        assert r.resp == AxiResp.OKAY, f"{what}: third stream write {i}"
+        assert tb.mem.read(pa_of(c, ssid, VA_MAPPED) + 0x100 * i, len(d)) == d, what
+
+
+@cocotb.test()
+@cocotb.parametrize(pause=PAUSES)
+async def several_parked_writes(dut, pause):
+    """STALL_BUF_SLOTS stalled writes of different streams are parked at once: a third
+    stream's writes (hits and a walked miss) complete meanwhile, a write with the AWID of
+    a parked one waits (AXI same-ID order); they are resumed one by one in reverse order,
+    alternating retry and abort: a retried write's data lands, an aborted one gets
+    SLVERR and memory is unchanged, the others stay stalled. One stalled write more than
+    the slots is not parked: it holds later writes until it is resumed."""
+    nslot = park_slots()
+    assert nslot >= 1, "several_parked_writes needs a stall buffer"
+    tb = CmdTB(dut)
+    await tb.start(pause, latency=2)
+    await tb.setup_cmdq()
+    sts = [Stream(tb, 1 + i) for i in range(nslot + 1)]     # parked ones, then the third
+    c = Stream(tb, nslot + 2)
+    r = await tb.write(c.sid, VA_MAPPED, b"\0" * 8, ssid=1, ssv=True, awid=2)   # warm
+    assert r.resp == AxiResp.OKAY
+    since = len(tb.target.writes)
+    parked = [await park(tb, sts[i], 1 + i % 3, 0x10 + 0x20 * i, awid=4 + i)
+              for i in range(nslot)]
+    await third_stream_flows(tb, c, "all slots parked", 0)
+    # one more stalled write: not parked (no free slot), later writes wait behind it
+    extra, extra_data, extra_ev = await park(tb, sts[nslot], 1, 0xE0, awid=4 + nslot)
+    held = cocotb.start_soon(tb.write(c.sid, VA_MAPPED + 0x400, b"\x55" * 8, ssid=1,
+                                      ssv=True, awid=2))
+    await ClockCycles(dut.clk, 80)
+    assert not held.done(), "a write passed a stalled write that no slot could park"
+    assert not any(w.done() for w, _, _ in parked) and not extra.done()
+    # the unparked one first (retry): the write path moves again, it parks nothing
+    pa = tb.data_page()
+    sts[nslot].pts[1].map(VA_HOLE, pa)
+    await tb.issue([S.cmd_resume(sts[nslot].sid, extra_ev.stag, S.RESUME_RETRY)])
+    assert (await extra).resp == AxiResp.OKAY
+    assert tb.mem.read(pa + 0x40, len(extra_data)) == extra_data, "unparked write's data"
+    assert (await with_timeout(held, 4, "us")).resp == AxiResp.OKAY
+    # parked ones in reverse order: retry, abort, retry, ...
+    for n, i in enumerate(reversed(range(nslot))):
+        w, data, ev = parked[i]
+        st, ssid = sts[i], 1 + i % 3
+        what = f"parked write {i} ({'retry' if n % 2 == 0 else 'abort'})"
+        if i == 0:
+            # (a write waiting for its AWID holds the in-order AW channel: tried last)
+            same_id = cocotb.start_soon(tb.write(c.sid, VA_MAPPED + 0x800, b"\x33" * 8,
+                                                 ssid=1, ssv=True, awid=4))
+            await ClockCycles(dut.clk, 60)
+            assert not same_id.done(), f"{what}: a write overtook a parked write of its AWID"
+        if n % 2 == 0:
+            pa = tb.data_page()
+            st.pts[ssid].map(VA_HOLE, pa)
+            await tb.issue([S.cmd_resume(st.sid, ev.stag, S.RESUME_RETRY)])
+            assert (await w).resp == AxiResp.OKAY, what
+            assert tb.mem.read(pa + 0x40, len(data)) == data, f"{what}: replayed data"
+        else:
+            await tb.issue([S.cmd_resume(st.sid, ev.stag, S.RESUME_ABORT)])
+            assert (await w).resp == AxiResp.SLVERR, what
+            stray = leaked(tb, since, [data])
+            assert not stray, f"{what}: parked data reached memory {stray}"
+        assert not any(p[0].done() for p in parked[:i]), f"{what}: resumed others too"
+        if i == 0:
+            assert (await same_id).resp == AxiResp.OKAY
+            assert tb.mem.read(pa_of(c, 1, VA_MAPPED) + 0x800, 8) == b"\x33" * 8
+        else:
+            await third_stream_flows(tb, c, what, n + 1)
+    await tb.check_events()
+
+
+@cocotb.test()
+async def several_parked_termination(dut):
+    """With every slot holding a parked write: a stalled write whose record is lost
+    (event queue full: OVFLG) is terminated at once and the parked ones stay; EVTQEN=0
+    and SMMUEN=0 each terminate all parked writes with SLVERR and none of their data
+    reaches memory; afterwards every slot parks again and RESUME retry replays each."""
+    nslot = park_slots()
+    assert nslot >= 1, "several_parked_termination needs a stall buffer"
+    tb = CmdTB(dut)
+    await tb.start("random", latency=1)
+    await tb.setup_cmdq(evtq_log2size=0)                  # a one-record event queue
+    sts = [Stream(tb, 1 + i) for i in range(nslot)]
+    c = Stream(tb, nslot + 1)
+    r = await tb.write(c.sid, VA_MAPPED, b"\0" * 8, ssid=1, ssv=True, awid=2)   # warm
+    assert r.resp == AxiResp.OKAY
+
+    def dropped(since, batch):
+        return not leaked(tb, since, [d for _, d, _ in batch])
+
+    async def park_all(fill):
+        return [await park(tb, sts[i], 1 + i % 3, fill + 0x20 * i, awid=4 + i, nbeats=4)
+                for i in range(nslot)]
+
+    since = len(tb.target.writes)
+    batch = await park_all(0x11)
+    # overflow: a C_BAD_STE record (no STE for this SID) fills the queue's one slot
+    bad_sid = nslot + 3
+    assert (await tb.read(bad_sid, VA_MAPPED, 8)).resp == AxiResp.SLVERR
+    await ClockCycles(dut.clk, 40)
+    lost = await with_timeout(tb.write(sts[0].sid, VA_HOLE, b"\xee" * 8, ssid=2, ssv=True,
+                                       awid=3), 4, "us")
+    assert lost.resp == AxiResp.SLVERR, "stalled write with a lost record not terminated"
+    prod = await tb.regs.read(R.EVENTQ_PROD)
+    assert R.EVENTQ_PROD.field("OVFLG").get(prod) == 1, f"OVFLG not set: {prod:#x}"
+    assert [e.id for e in await tb.dut_events()] == [S.EVT_C_BAD_STE]   # (acknowledges OVFLG)
+    assert not any(w.done() for w, _, _ in batch), "a parked write ended with the overflow"
+    await third_stream_flows(tb, c, "after the overflow")
+    await tb.enable(True, evtq=False, cmdq=True)
+    for w, _, _ in batch:
+        assert (await with_timeout(w, 4, "us")).resp == AxiResp.SLVERR, "EVTQEN=0"
+    assert dropped(since, batch), "data of writes terminated by EVTQEN=0 written"
+    await tb.enable(True, evtq=True, cmdq=True)
+    since = len(tb.target.writes)
+    batch = await park_all(0x51)
+    await third_stream_flows(tb, c, "parked before SMMUEN=0", 1)
+    await tb.enable(False, evtq=True, cmdq=True)
+    for w, _, _ in batch:
+        assert (await with_timeout(w, 4, "us")).resp == AxiResp.SLVERR, "SMMUEN=0"
+    assert dropped(since, batch), "data of writes terminated by SMMUEN=0 written"
+    await tb.enable(True, evtq=True, cmdq=True)
+    # every slot is free again: all park, and RESUME retry (one batch) writes each one's data
+    batch = await park_all(0x91)
+    await third_stream_flows(tb, c, "slots free again", 2)
+    pas = []
+    for i in range(nslot):
+        pas.append(tb.data_page())
+        sts[i].pts[1 + i % 3].map(VA_HOLE, pas[-1])
+    await tb.issue([S.cmd_resume(sts[i].sid, ev.stag, S.RESUME_RETRY)
+                    for i, (_, _, ev) in enumerate(batch)])
+    for i, (w, data, _) in enumerate(batch):
+        assert (await w).resp == AxiResp.OKAY
+        assert tb.mem.read(pas[i] + 0x40, len(data)) == data, f"slot {i}: replayed data"
+
+
 @pytest.mark.parametrize("rd_walkers,data_width", [
     (2, 64), pytest.param(2, 128, marks=pytest.mark.long)])   # long: make regression
 def test_smmu_stall(rd_walkers, data_width, monkeypatch):
@@ -419,10 +595,13 @@ def test_smmu_stall(rd_walkers, data_width, monkeypatch):
     assert any(r["kind"] == "xlate" and r["fault"] == "SLVERR" for r in recs)
 
 
-# A small stall buffer: a burst longer than the buffer is not parked (with the default 256
-# beats no AXI burst is longer, so this case needs its own build; ~40 s with the build).
-@pytest.mark.parametrize("stall_buf_beats", [16])
-def test_smmu_stall_small_buffer(stall_buf_beats):
+# A small stall buffer with one slot (the structure before STALL_BUF_SLOTS): a burst
+# longer than the buffer is not parked (with the default 256 beats no AXI burst is
+# longer, so this case needs its own build; ~40 s with the build), and a second stalled
+# write is not parked either.
+@pytest.mark.parametrize("stall_buf_beats,stall_buf_slots", [(16, 1)])
+def test_smmu_stall_small_buffer(stall_buf_beats, stall_buf_slots):
     run(__name__, "smmu_top", sources("smmu_top"),
-        parameters={"STALL_BUF_BEATS": stall_buf_beats},
-        testcase=["stall_buffer_size", "parked_write_termination"])
+        parameters={"STALL_BUF_BEATS": stall_buf_beats, "STALL_BUF_SLOTS": stall_buf_slots},
+        testcase=["stall_buffer_size", "parked_write_termination", "many_stalls_and_other_traffic",
+                  "several_parked_writes", "several_parked_termination"])

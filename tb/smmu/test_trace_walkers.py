@@ -1,6 +1,6 @@
 """Wave-dump trace extractor (tb/common/trace.py), walker IDs on the memory port: with the
-stall buffer IDs RD_WALKERS and RD_WALKERS+1 walk for writes, RD_WALKERS+2 is the command
-queue (no walk of anybody). Synthetic dump, no simulator."""
+stall buffer IDs RD_WALKERS .. RD_WALKERS+STALL_BUF_SLOTS walk for writes, the next one
+is the command queue (no walk of anybody). Synthetic dump, no simulator."""
 
 import pytest
 
@@ -18,11 +18,11 @@ def make(tmp_path, **params):
     for k, v in params.items():
         d.param(k, v)
     u = user(SB, 1, 1, 1)
-    # a read miss walked by walker 0 (2 reads); a command-queue read (ID RD_WALKERS+2)
-    # while it is open
+    # a read miss walked by walker 0 (2 reads); a command-queue read (ID RD_WALKERS+3 with
+    # the default two stall buffer slots) while it is open
     d.beat(10, "s_axi_ar", id=1, addr=0x1010, len=0, size=3, burst=1, user=u)
     d.beat(12, "m_axi_ar", id=TOP | 0, addr=0x1000_0000, len=1, size=3, burst=1)
-    d.beat(14, "m_axi_ar", id=TOP | 4, addr=0x2000_0000, len=1, size=3, burst=1)
+    d.beat(14, "m_axi_ar", id=TOP | 5, addr=0x2000_0000, len=1, size=3, burst=1)
     d.beat(16, "m_axi_ar", id=TOP | 0, addr=0x1000_0040, len=0, size=3, burst=1)
     d.beat(20, "m_axi_ar", id=1, addr=PA + 0x10, len=0, size=3, burst=1)
     d.beat(24, "s_axi_r", id=1, data=0, resp=0, last=1)
@@ -37,8 +37,10 @@ def make(tmp_path, **params):
 
 
 @pytest.mark.parametrize("params,split", [
-    ({}, (2, 4)),                                         # smmu_top defaults: stall buffer
-    ({"STALL_BUF_BEATS": 256}, (2, 4)),
+    ({}, (2, 5)),                                         # smmu_top defaults: 2 slots
+    ({"STALL_BUF_BEATS": 256}, (2, 5)),
+    ({"STALL_BUF_SLOTS": 1}, (2, 4)),                     # one parked, one walked
+    ({"STALL_BUF_SLOTS": 3, "RD_WALKERS": 3}, (3, 7)),
     ({"STALL_BUF_BEATS": 0}, (2, 3)),                     # one write walker
     ({"STALL": 0, "STALL_BUF_BEATS": 16}, (2, 3)),
     ({"NW": 4}, (2, 4)),                                  # the localparam, when dumped
