@@ -143,3 +143,24 @@ def test_trace_rejects_unknown_field_values(field, value):
     rec = T.xlate(1, sid=1, ssid=0, ssv=0, va=0, rnw=1, pa=0, hit=True, walk_depth=0)
     with pytest.raises(T.TraceError, match=field):
         T.validate({**rec, field: value})
+
+
+def comp(t, queue, index, sid=1, status="SUCCESS"):
+    return {"kind": "completion", "t": t, "queue": queue, "status": status, "index": index,
+            "sid": sid, "src": "rtl"}
+
+
+def test_dma_ring_wrap_is_counted_per_device_and_queue():
+    """The DMA completion's ring slot (`index`) going down is a wrap of that device's queue;
+    records of other queues and of another accelerator (merged into one trace) in between
+    do not count, and records without an index (older traces) hit nothing."""
+    wrap = ("queues.wrap", "dma ring")
+    # interleaved: device 1 queue 0 climbs, device 1 queue 1 and device 2 queue 0 sit lower
+    no_wrap = [comp(1, 0, 5), comp(2, 1, 0), comp(3, 0, 2, sid=2), comp(4, 0, 6),
+               comp(5, 0, 3, sid=2), comp(6, 1, 1), comp(7, 0, 7)]
+    assert wrap not in hits(fcov.sample(no_wrap))
+    assert wrap not in hits(fcov.sample([comp(1, 0, 7), {**comp(2, 0, 0), "index": None}]))
+    got = hits(fcov.sample([comp(1, 0, 15), comp(2, 1, 3, sid=2), comp(3, 0, 0),
+                            comp(4, 1, 0, sid=2), comp(5, 1, 9)]))
+    assert got[wrap] == 2      # device 1 queue 0 (15 -> 0), device 2 queue 1 (3 -> 0)
+    assert "queues.wrap dma ring" not in fcov.UNSAMPLED

@@ -13,7 +13,8 @@
 module dma_ctrl import dma_pkg::*; #(
   parameter int DB = 8,
   parameter int QW = 2,
-  parameter int QUANTUM = 1     // chunks per turn while other queues wait, >= 1
+  parameter int QUANTUM = 1,    // chunks per turn while other queues wait, >= 1
+  parameter int SID = 0         // the device's StreamID (trace records only)
 ) (
   input  logic            clk,
   input  logic            rst,
@@ -25,6 +26,7 @@ module dma_ctrl import dma_pkg::*; #(
   input  logic [19:0]     go_ssid,
   input  logic [47:0]     go_daddr,
   input  logic [20:0]     go_roff,      // resume offset (0: start of the descriptor)
+  input  logic [15:0]     go_head,      // ring slot of the descriptor (trace records only)
   input  logic            yield_ok,     // another queue waits for an engine
   // one event per descriptor to the register block, held until taken
   output logic            ev_valid,
@@ -85,6 +87,7 @@ module dma_ctrl import dma_pkg::*; #(
   logic [3:0]   beat;
   logic         rerr;
   logic [47:0]  daddr;
+  logic [15:0]  cur_idx;      // ring slot of the descriptor in progress
   logic [20:0]  roff;
   logic [4:0]   turn;         // chunks issued in this turn, saturating
   logic         yielding;
@@ -195,6 +198,7 @@ module dma_ctrl import dma_pkg::*; #(
           cur_ssv <= go_ssv;
           cur_ssid <= go_ssid;
           daddr <= go_daddr;
+          cur_idx <= go_head;
           roff <= go_roff;
           ev_roff <= go_roff;       // a halting fetch error keeps the saved progress
           ev_head_inc <= 1'b0;
@@ -309,6 +313,8 @@ module dma_ctrl import dma_pkg::*; #(
   // ---------------------------------------------------------------- transaction trace
   // +trace=<prefix> -> <prefix>.<instance>.jsonl: one "completion" record per finished
   // descriptor (docs/debugging.md "From the HDL"); with or without a completion record.
+  // "index" is the descriptor's ring slot; "sid" names the device, because the files of
+  // several accelerators are merged into one trace.
   function automatic string status_name(logic [7:0] code);
     case (code)
       ST_SUCCESS: return "SUCCESS";        ST_PAGE_FAULT: return "PAGE_FAULT";
@@ -327,10 +333,10 @@ module dma_ctrl import dma_pkg::*; #(
   final if (trace_fd != 0) $fclose(trace_fd);
   always_ff @(posedge clk)
     if (trace_fd != 0 && !rst && state == S_FIN)
-      $fwrite(trace_fd, "{\"kind\":\"completion\",\"t\":%0d,\"queue\":%0d,\"status\":\"%s\",\"ssid\":%0d,\"bytes\":%0d,\"fault_addr\":%0d,\"result\":%0d,\"src\":\"rtl\"}\n",
-              $time, cur_q, status_name(status), cur_ssid, nbytes, faddr, result);
+      $fwrite(trace_fd, "{\"kind\":\"completion\",\"t\":%0d,\"queue\":%0d,\"status\":\"%s\",\"ssid\":%0d,\"bytes\":%0d,\"fault_addr\":%0d,\"result\":%0d,\"index\":%0d,\"sid\":%0d,\"src\":\"rtl\"}\n",
+              $time, cur_q, status_name(status), cur_ssid, nbytes, faddr, result, cur_idx, SID);
 `endif
 
   // BOF needs nothing here: with a stalling SMMU a faulting access just takes long
-  wire unused = &{1'b0, flags[FL_BOF], desc[511:320], res.len};
+  wire unused = &{1'b0, flags[FL_BOF], desc[511:320], res.len, cur_idx};
 endmodule

@@ -18,6 +18,7 @@ module dma_dispatch #(
   input  logic [NQ*20-1:0] q_pasid,
   input  logic [NQ*48-1:0] q_desc_addr,
   input  logic [NQ*21-1:0] q_roff,
+  input  logic [NQ*16-1:0] q_head,
   input  logic [NE-1:0]   e_idle,
   output logic [NE-1:0]   e_go,
   output logic [QW-1:0]   go_q,
@@ -25,6 +26,7 @@ module dma_dispatch #(
   output logic [19:0]     go_ssid,
   output logic [47:0]     go_daddr,
   output logic [20:0]     go_roff,
+  output logic [15:0]     go_head,      // ring slot of the descriptor handed out
   input  logic [NE*QW-1:0] e_cur_q,
   output logic [NE-1:0]   e_yield_ok,
   input  logic [NE-1:0]   e_ev_valid,
@@ -52,6 +54,7 @@ module dma_dispatch #(
     go_ssid  = q_nopasid[gnt] ? 20'd0 : q_pasid[32'(gnt)*20 +: 20];
     go_daddr = q_desc_addr[32'(gnt)*48 +: 48];
     go_roff  = q_roff[32'(gnt)*21 +: 21];
+    go_head  = q_head[32'(gnt)*16 +: 16];
     // a queue disabled or halted meanwhile is not handed back half done. Not gated
     // by an idle engine: that would let a turn starting next to a momentarily idle
     // engine issue many chunks.

@@ -7,7 +7,8 @@
 module dma_engine import dma_pkg::*; #(
   parameter int DB = 8,
   parameter int QW = 2,
-  parameter int QUANTUM = 1
+  parameter int QUANTUM = 1,
+  parameter int SID = 0         // the device's StreamID (trace records only)
 ) (
   input  logic            clk,
   input  logic            rst,
@@ -18,6 +19,7 @@ module dma_engine import dma_pkg::*; #(
   input  logic [19:0]     go_ssid,
   input  logic [47:0]     go_daddr,
   input  logic [20:0]     go_roff,
+  input  logic [15:0]     go_head,
   input  logic            yield_ok,
   output logic [QW-1:0]   cur_q,        // queue being served (valid while not idle)
   output logic            ev_valid,
@@ -68,9 +70,9 @@ module dma_engine import dma_pkg::*; #(
   assign tag = {cur_ssv, cur_ssid};
   assign w_strb[DB-1:0] = '1;   // the completion record is written whole
 
-  dma_ctrl #(.DB(DB), .QW(QW), .QUANTUM(QUANTUM)) u_ctrl (
+  dma_ctrl #(.DB(DB), .QW(QW), .QUANTUM(QUANTUM), .SID(SID)) u_ctrl (
     .clk, .rst,
-    .idle, .go, .go_q, .go_ssv, .go_ssid, .go_daddr, .go_roff, .yield_ok,
+    .idle, .go, .go_q, .go_ssv, .go_ssid, .go_daddr, .go_roff, .go_head, .yield_ok,
     .ev_valid, .ev_ready, .ev_q, .ev_head_inc, .ev_err, .ev_halt, .ev_err_addr, .ev_irq,
     .ev_roff,
     .cur_q, .cur_ssv, .cur_ssid,

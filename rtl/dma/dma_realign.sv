@@ -2,7 +2,10 @@
 // destination-aligned beats (lane b of an output beat holds the byte for
 // destination address (dst & ~(DB-1)) + beat*DB + b). Bytes are packed into a
 // 2*DB-byte accumulator and taken out at the destination lane offset, so any
-// src/dst alignment streams at one beat per cycle.
+// src/dst alignment streams at one beat per cycle. A chunk ends with its last
+// output beat and the next one is taken in the same cycle, so R stalls for one
+// cycle per chunk (the last input beat's bytes leave the accumulator a cycle
+// after they arrive); with the old end/idle/start sequence it was three.
 module dma_realign import dma_pkg::*; #(
   parameter int DB = 8            // data bytes per beat
 ) (
@@ -56,10 +59,11 @@ module dma_realign import dma_pkg::*; #(
     r_ready  = active && !nodata && in_rem != 0 && cnt_ap <= CW'(DB);
     in_fire  = r_valid && r_ready;
     o_data   = (DB*8)'(acc[DB*8-1:0] << (8 * out_lo));
-    done     = active && in_rem == 0 && out_rem == 0;
+    // (every input beat came before the last output beat: bus/fault are complete)
+    done     = active && in_rem == 0 && (out_rem == 0 || (out_fire && out_rem == out_n));
     st_valid = done;
     st       = '{skipped: skipped, bus: bus, fault: fault};
-    ck_ready = !active;
+    ck_ready = !active || (done && st_ready);
   end
 
   logic [2*DB*8-1:0] in_bytes, acc_next;
@@ -75,8 +79,24 @@ module dma_realign import dma_pkg::*; #(
       active <= 1'b0;
       cnt <= '0;
       acc <= '0;
-    end else if (!active) begin
-      if (ck_valid) begin
+    end else begin
+      if (active) begin
+        acc <= acc_next;
+        cnt <= cnt_ap + (in_fire ? CW'(in_n) : '0);
+        if (in_fire) begin
+          in_rem <= in_rem - in_n;
+          first_in <= 1'b0;
+          if (r_resp == 2'b11) bus <= 1'b1;
+          if (r_resp == 2'b10) fault <= 1'b1;
+        end
+        if (out_fire) begin
+          out_rem <= out_rem - out_n;
+          first_out <= 1'b0;
+        end
+        if (done && st_ready) active <= 1'b0;
+      end
+      // the next chunk (also right behind the one that ends now)
+      if (ck_valid && ck_ready) begin
         active <= 1'b1;
         nodata <= ck_nodata;
         skipped <= ck_skipped;
@@ -91,20 +111,6 @@ module dma_realign import dma_pkg::*; #(
         cnt <= '0;
         acc <= '0;
       end
-    end else begin
-      acc <= acc_next;
-      cnt <= cnt_ap + (in_fire ? CW'(in_n) : '0);
-      if (in_fire) begin
-        in_rem <= in_rem - in_n;
-        first_in <= 1'b0;
-        if (r_resp == 2'b11) bus <= 1'b1;
-        if (r_resp == 2'b10) fault <= 1'b1;
-      end
-      if (out_fire) begin
-        out_rem <= out_rem - out_n;
-        first_out <= 1'b0;
-      end
-      if (done && st_ready) active <= 1'b0;
     end
   end
 endmodule

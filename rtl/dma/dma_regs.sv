@@ -35,6 +35,7 @@ module dma_regs import dma_pkg::*; #(
   output logic [NQ*20-1:0]  q_pasid,
   output logic [NQ*48-1:0]  q_desc_addr,  // VA of the descriptor at head
   output logic [NQ*21-1:0]  q_roff,       // offset where the descriptor at head resumes
+  output logic [NQ*16-1:0]  q_head,       // ring slot of the descriptor at head
   // events from the descriptor engine
   input  logic              ev_valid,
   input  logic [(NQ > 1 ? $clog2(NQ) : 1)-1:0] ev_q,
@@ -186,6 +187,7 @@ module dma_regs import dma_pkg::*; #(
       q_pasid[i*20 +: 20] = pasid[i];
       q_desc_addr[i*48 +: 48] = {base[i], 6'd0} + {26'd0, head[i], 6'd0};
       q_roff[i*21 +: 21]      = roff[i];
+      q_head[i*16 +: 16]      = head[i];
     end
   end
 

@@ -85,6 +85,7 @@ module dma_top import dma_pkg::*; #(
   logic [NQ*20-1:0] q_pasid;
   logic [NQ*48-1:0] q_desc_addr;
   logic [NQ*21-1:0] q_roff;
+  logic [NQ*16-1:0] q_head;
   logic [20:0] ev_roff;
 
   // events of the engine picked by the dispatcher
@@ -101,7 +102,7 @@ module dma_top import dma_pkg::*; #(
     .s_axil_bresp, .s_axil_bvalid, .s_axil_bready,
     .s_axil_araddr, .s_axil_arprot, .s_axil_arvalid, .s_axil_arready,
     .s_axil_rdata, .s_axil_rresp, .s_axil_rvalid, .s_axil_rready,
-    .q_ready, .q_nopasid, .q_pasid, .q_desc_addr, .q_roff,
+    .q_ready, .q_nopasid, .q_pasid, .q_desc_addr, .q_roff, .q_head,
     .ev_valid, .ev_q, .ev_head_inc, .ev_err, .ev_halt, .ev_err_addr, .ev_irq, .ev_roff,
     .q_busy(owned), .irq
   );
@@ -116,6 +117,7 @@ module dma_top import dma_pkg::*; #(
   logic [NE*QW-1:0] e_cur_q;
   logic [NE-1:0] e_yield_ok;
   logic [20:0] go_roff;
+  logic [15:0] go_head;
   logic [QW-1:0] go_q;
   logic go_ssv, ev_sel_valid;
   logic [19:0] go_ssid;
@@ -123,8 +125,8 @@ module dma_top import dma_pkg::*; #(
   logic [EW-1:0] ev_sel;
 
   dma_dispatch #(.NQ(NQ), .NE(NE), .QW(QW)) u_dispatch (
-    .clk, .rst, .q_ready, .q_nopasid, .q_pasid, .q_desc_addr, .q_roff,
-    .e_idle, .e_go, .go_q, .go_ssv, .go_ssid, .go_daddr, .go_roff, .e_cur_q, .e_yield_ok,
+    .clk, .rst, .q_ready, .q_nopasid, .q_pasid, .q_desc_addr, .q_roff, .q_head,
+    .e_idle, .e_go, .go_q, .go_ssv, .go_ssid, .go_daddr, .go_roff, .go_head, .e_cur_q, .e_yield_ok,
     .e_ev_valid, .e_ev_q, .e_ev_ready, .ev_sel_valid, .ev_sel, .owned
   );
   assign ev_valid    = ev_sel_valid;
@@ -147,9 +149,9 @@ module dma_top import dma_pkg::*; #(
   logic [NE*2*DB-1:0] w_strb;
 
   for (genvar e = 0; e < NE; e++) begin : g_eng
-    dma_engine #(.DB(DB), .QW(QW), .QUANTUM(QUANTUM)) u_eng (
+    dma_engine #(.DB(DB), .QW(QW), .QUANTUM(QUANTUM), .SID(SID)) u_eng (
       .clk, .rst,
-      .idle(e_idle[e]), .go(e_go[e]), .go_q, .go_ssv, .go_ssid, .go_daddr, .go_roff,
+      .idle(e_idle[e]), .go(e_go[e]), .go_q, .go_ssv, .go_ssid, .go_daddr, .go_roff, .go_head,
       .yield_ok(e_yield_ok[e]), .cur_q(e_cur_q[e*QW +: QW]),
       .ev_roff(e_ev_roff[e*21 +: 21]),
       .ev_valid(e_ev_valid[e]), .ev_ready(e_ev_ready[e]), .ev_q(e_ev_q[e*QW +: QW]),

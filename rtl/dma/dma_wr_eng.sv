@@ -3,12 +3,15 @@
 // writes the rotated pattern, COMPARE reads the destination (ID_CMP) and compares
 // it with the FIFO beats. Write strobes cover exactly [dst, dst+len) of the chunk.
 // Results leave in chunk order through a queue; a written chunk's result waits
-// there for its B responses while the next chunk is already being written, but
-// only if that chunk lies in the same destination page: a chunk in a new page
-// starts only when every earlier result is out. After a failed or mismatching
-// chunk every later chunk of the descriptor is skipped (its FIFO beats are
-// drained unwritten). Faults are per page, so nothing at or after the first
-// failing chunk reaches memory: a later chunk written early shares its page.
+// there for its B responses while the next chunk is already being written if
+// that chunk lies in the same destination page, or in the next page once the
+// current page is proven (one of its results left the queue OKAY, so every
+// earlier page's results are out too). After a failed or mismatching chunk
+// every later chunk of the descriptor is skipped (its FIFO beats are drained
+// unwritten). Faults are decided per page (a page is translated, or is a bus
+// error, as a whole), so nothing at or after the first failing chunk reaches
+// memory: a chunk written before an earlier result came back shares that
+// chunk's page, or follows a page that already proved good.
 module dma_wr_eng import dma_pkg::*; #(
   parameter int DB = 8
 ) (
@@ -59,6 +62,7 @@ module dma_wr_eng import dma_pkg::*; #(
   typedef struct packed {
     chunk_res_t r;
     logic [1:0] nbursts;
+    logic       pg;         // parity of the destination page (at most two pages queued)
   } pres_t;
 
   state_t      state;
@@ -70,6 +74,8 @@ module dma_wr_eng import dma_pkg::*; #(
   logic [47:0] req_addr;
   logic [35:0] last_page;   // destination page of the chunk started last
   logic        aw_ahead;    // the next chunk's AW is already out (it must chain)
+  logic        pg;          // page parity of last_page
+  logic        proven;      // a result of last_page left the queue OKAY
   logic [1:0]  code;        // outcome of a skipped chunk
   logic        bus, fault, mism;   // COMPARE read errors / difference
   logic [12:0] mism_off;
@@ -111,25 +117,29 @@ module dma_wr_eng import dma_pkg::*; #(
   end
 
   // ---------------------------------------------------------------- handshakes
-  logic w_fire, w_end, cmd_ok, same_page, start, chain;
+  logic w_fire, w_end, cmd_ok, same_page, page_ok, start, chain;
   assign w_fire = w_valid && w_ready;
   // the last W beat of the chunk (all its AW were issued before its W beats)
   assign w_end  = state == S_WRITE && w_fire && idx == nb - 10'd1;
   // a chunk may start once every earlier result is out, or early in the same page
   assign cmd_ok    = cmd_valid && st_valid && pq_in_ready;
   assign same_page = cmd.dst[47:12] == last_page;
-  assign start     = state == S_IDLE && cmd_ok && (!pq_out_valid || same_page);
+  // the next page may be written once this one proved good: its faults would have
+  // shown on the result that came back (chunks are consecutive: a new page is the
+  // next one)
+  assign page_ok   = same_page || proven;
+  assign start     = state == S_IDLE && cmd_ok && (!pq_out_valid || page_ok);
   // Right behind this chunk's last beat; a chunk to skip goes through S_IDLE.
   // The next chunk's AW may go out early (ahead) once this chunk's AW are out, so
   // its first W beat follows this chunk's last one without a gap. A chunk whose AW
   // is out is written even if an earlier B failed meanwhile: that failure was in
-  // the same page (every outstanding chunk shares it), so this write fails too.
+  // this chunk's page (it fails too) or in a page proven good (cannot happen).
   logic clean, ahead_ok, ahead_fire;
   assign clean      = !(dead || st.skipped || st.bus || st.fault);
-  assign ahead_ok   = state == S_WRITE && req_left == 0 && !aw_ahead && cmd_ok && same_page &&
+  assign ahead_ok   = state == S_WRITE && req_left == 0 && !aw_ahead && cmd_ok && page_ok &&
                       clean && !cmd.is_cmp && nbeats(cmd.dst[LB-1:0], cmd.len) <= 10'd256;
   assign ahead_fire = ahead_ok && aw_ready;
-  assign chain      = w_end && cmd_ok && same_page && (aw_ahead || clean);
+  assign chain      = w_end && cmd_ok && page_ok && (aw_ahead || clean);
   assign cmd_ready = start || chain;
   assign st_ready  = start || chain;
 
@@ -182,7 +192,7 @@ module dma_wr_eng import dma_pkg::*; #(
     pq_in_valid = skip_now || drain_end || cmp_end || w_end;
     pq_in = '{r: '{code: CR_OK, is_write: 1'b0, on_dst: 1'b0, mismatch: 1'b0, mism_off: '0,
                    off: c.off, len: c.len},
-              nbursts: 2'd0};
+              nbursts: 2'd0, pg: pg};
     if (skip_now) begin
       pq_in.r.code = (dead || st.skipped) ? CR_SKIP : st.bus ? CR_BUS : CR_FAULT;
       pq_in.r.off = cmd.off;
@@ -212,6 +222,8 @@ module dma_wr_eng import dma_pkg::*; #(
       b_fault <= 1'b0;
       last_page <= '0;
       aw_ahead <= 1'b0;
+      pg <= 1'b0;
+      proven <= 1'b0;
     end else begin
       if (ahead_fire) aw_ahead <= 1'b1;
       // B responses of the head entry; a failed one stops the descriptor
@@ -225,10 +237,14 @@ module dma_wr_eng import dma_pkg::*; #(
         b_bus <= 1'b0;
         b_fault <= 1'b0;
         if (res.code != CR_OK || res.mismatch) dead <= 1'b1;
+        else if (pq_out.pg == pg) proven <= 1'b1;
       end
       // a queued failure skips every later chunk
       if (pq_in_valid && (pq_in.r.code != CR_OK || pq_in.r.mismatch)) dead <= 1'b1;
-      if (desc_start) dead <= 1'b0;
+      if (desc_start) begin
+        dead <= 1'b0;
+        proven <= 1'b0;       // another queue's page may map elsewhere
+      end
 
       if (start || chain) begin
         c <= cmd;
@@ -239,6 +255,10 @@ module dma_wr_eng import dma_pkg::*; #(
         req_left <= (chain && (aw_ahead || ahead_fire)) ? 10'd0 : nbeats(cmd.dst[LB-1:0], cmd.len);
         if (chain) aw_ahead <= 1'b0;
         last_page <= cmd.dst[47:12];
+        if (!same_page) begin
+          pg <= !pg;
+          proven <= 1'b0;     // (wins over a result of the old page leaving now)
+        end
         bus <= 1'b0; fault <= 1'b0; mism <= 1'b0; mism_off <= '0;
         // (a chunk whose AW went ahead is clean but for `dead`: it must be written)
         if (!clean && !(chain && (aw_ahead || ahead_fire))) begin

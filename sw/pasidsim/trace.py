@@ -28,7 +28,8 @@ kind ``event``: an event record the SMMU wrote to the event queue
     t, event_id, name, sid, ssid, ssv, addr (input address), rnw; optional: index, src,
     stall (the record's Stall bit), stag (its STAG)
 kind ``completion``: a DMA completion record
-    t, queue, status (name); optional: ssid, bytes, fault_addr, result, index, src
+    t, queue, status (name); optional: ssid, bytes, fault_addr, result, index (ring slot),
+    sid (the device's StreamID), src
 
 Command line: ``python -m pasidsim.trace render TRACE.jsonl [--png OUT.png]`` prints the
 text timeline (and draws the PNG); ``merge A B ... -o OUT`` merges per-module files.
@@ -60,7 +61,7 @@ _OPTIONAL: dict[str, tuple] = {
     "id": _INT, "len": _INT, "size": _INT, "t_out": (int, float), "t_end": (int, float),
     "resp": (str,), "src": (str,), "fields": (dict,), "index": _INT, "bytes": _INT,
     "fault_addr": _INT, "result": _INT, "page": (str,), "s1dss": (str,), "error": (str,),
-    "stall": _INT, "stag": _INT,
+    "stall": _INT, "stag": _INT, "sid": _INT,
 }
 # optional fields with a fixed set of values
 _CHOICES: dict[str, tuple] = {

@@ -38,7 +38,7 @@ WALK_DEPTH = list(range(8))            # smmu_xlate: 3-bit count of table reads
 OPCODES = [n for op, n in S.CMD_NAMES.items() if op != S.CMD_TLBI_EL2_ALL]
 SYNC_CS = ["none", "irq", "irq+msi", "sev"]  # MSI: CS=IRQ with an MSI address (Linux)
 RESUME = {S.RESUME_RETRY: "retry", S.RESUME_ABORT: "abort", S.RESUME_TERM: "terminate"}
-WRAPS = ["cmdq", "evtq"]
+WRAPS = ["cmdq", "evtq", "dma ring"]
 DMA_STATUS = [s.name for s in Status if s is not Status.NONE]
 PAGE_SIZES = ["4K", "2M", "1G"]                 # leaf of a stage-1 walk (xlate "page")
 S1DSS = ["terminate", "bypass", "ssid0"]        # SSID-less transaction, S1CDMax != 0
@@ -48,10 +48,7 @@ STALL_BINS = [f"{f} {m}" for f in STALL_FAULTS for m in ("stalled", "terminated"
 CERRORS = ["ILL", "ABT"]
 
 # Goals the trace carries no field for (what the RTL owners would add to which record).
-UNSAMPLED = {
-    "queues.wrap dma ring":
-        "completion record: no ring index of the descriptor (add \"index\": the head slot)",
-}
+UNSAMPLED: dict[str, str] = {}
 
 _NAMES: list[str] = []
 
@@ -132,7 +129,7 @@ def _sync_mode(fields: dict) -> str:
 
 
 def _sample(recs: Iterable[dict]) -> None:
-    last_index: dict[str, int] = {}
+    last_index: dict[object, int] = {}
     for r in sorted(recs, key=lambda r: r["t"]):
         kind = r["kind"]
         if kind == "xlate":
@@ -156,12 +153,15 @@ def _sample(recs: Iterable[dict]) -> None:
                 _resume(RESUME[fields["resp"]])
         elif kind == "completion":
             _completion(r)
-        # A queue wrapped when a record's slot index is below the previous one's.
-        queue = {"cmd": "cmdq", "event": "evtq"}.get(kind)
+        # A queue wrapped when a record's slot index is below the previous one's. DMA
+        # rings are told apart by device (sid: the traces of several accelerators are
+        # merged) and queue number.
+        queue = {"cmd": "cmdq", "event": "evtq", "completion": "dma ring"}.get(kind)
         if queue and r.get("index") is not None:
-            if r["index"] < last_index.get(queue, -1):
+            key = (queue, r.get("sid"), r["queue"]) if kind == "completion" else queue
+            if r["index"] < last_index.get(key, -1):
                 _wrap(queue)
-            last_index[queue] = r["index"]
+            last_index[key] = r["index"]
 
 
 def _snapshot() -> dict[str, dict[str, int]]:
