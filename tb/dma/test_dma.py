@@ -532,15 +532,16 @@ def fairness_bound(tb):
     queue waited may have up to 8 chunks (the engine's chunks in flight) before it
     sees a waiter: T8 = 2 + 2 * 8. While a queue waits, the round-robin pointer
     reaches it before any other queue gets a second pick: at most NQ-1 turns start
-    elsewhere. Turns already under way in the other NE-1 engines when it started
-    waiting, and those the other engines run while its own engine waits for its
-    read data, add at most 2 (NE-1) turns of up to T8."""
+    elsewhere. Turns already under way in all NE engines when it started waiting (its
+    own engine's too: with NE=1 that turn may be a T8 one), and those the other
+    engines run while its own engine waits for its read data, add at most 2 NE - 1
+    turns of up to T8."""
     db = tb.data_width // 8
     piece = min(128 * db, PAGE)            # chunk size limit (dma_ctrl PIECE)
     per_chunk = -(-(piece // db + 1) // 256)
     turn = 2 + 2 * per_chunk * tb.quantum
     turn8 = 2 + 2 * per_chunk * max(8, tb.quantum)
-    return (tb.nq - 1) * turn + 2 * (tb.ne - 1) * turn8
+    return (tb.nq - 1) * turn + (2 * tb.ne - 1) * turn8
 
 
 async def _fairness(dut, idle, backpressure, length):
