@@ -222,20 +222,57 @@ def test_unbind_flushes_pending_stalls_before_pasid_reuse():
     run(body())
 
 
-def test_process_exit_unbinds_everywhere():
+def test_process_exit_quiets_every_cd_until_unbind():
+    """Linux order: the mm exits before the device files close. The CDs stay valid (no
+    C_BAD_CD) but fault everything silently; TLBI by ASID drops the cached translations
+    before the pages go; the PASID and ASID are reused only after the last unbind."""
     async def body():
         s = await model_system()
         dev2 = await s.smmu.add_device("dev2", 7, ssid_bits=8)
         p = s.host.spawn("p")
         b1 = await s.smmu.sva_bind(s.dev, p.mm)
-        await s.smmu.sva_bind(dev2, p.mm)
-        p.mm.mmap(SZ_4K, RW, populate=True)
+        b2 = await s.smmu.sva_bind(dev2, p.mm)
+        va = p.mm.mmap(SZ_4K, RW, populate=True)
+        t = s.plat.translate(s.dev.sid, b1.pasid, va, True)   # warm: now in the IOTLB
+        assert not t.abort and t.pa is not None
+        n, events = len(s.plat.cmd_log), len(s.smmu.fault_log)
         await p.exit()
-        assert b1.closed and s.dev.cd(1).v == 0 and dev2.cd(1).v == 0
-        assert s.smmu.asids.in_use == 0 and s.host.pasids.in_use == 0
+        for dev in (s.dev, dev2):
+            cd = dev.cd(b1.pasid)
+            assert (cd.v, cd.epd0, cd.r, cd.s, cd.a, cd.asid) == (1, 1, 0, 0, 1, b1.domain.asid)
+        ops = [c.opcode for c in s.plat.cmd_log[n:]]
+        assert S.CMD_CFGI_CD in ops and S.CMD_TLBI_NH_ASID in ops and ops.index(S.CMD_TLBI_NH_ASID) > max(
+            i for i, o in enumerate(ops) if o == S.CMD_CFGI_CD)   # CDs quiet before the TLBI
+        for dev in (s.dev, dev2):   # the warm entry is gone: terminated, nothing recorded
+            t = s.plat.translate(dev.sid, b1.pasid, va, True)
+            assert t.abort and t.pa is None and not t.record
+        await s.smmu.process_events()
+        assert len(s.smmu.fault_log) == events
+        assert not b1.closed and s.host.pasids.in_use == 1 and s.smmu.asids.in_use == 1
         assert s.plat.check_coherent() == []
         with pytest.raises(Closed, match="released"):
             await s.smmu.sva_bind(s.dev, p.mm)
+        await s.smmu.sva_unbind(b1)
+        assert s.dev.cd(b1.pasid).v == 0 and s.host.pasids.in_use == 1  # dev2 still holds it
+        await s.smmu.sva_unbind(b2)
+        assert b2.closed and dev2.cd(b1.pasid).v == 0
+        assert s.smmu.asids.in_use == 0 and s.host.pasids.in_use == 0
+        assert s.plat.check_coherent() == []
+    run(body())
+
+
+def test_exit_aborts_a_pending_stall_without_populating():
+    async def body():
+        s = await model_system()
+        p = s.host.spawn("p")
+        bond = await s.smmu.sva_bind(s.dev, p.mm)
+        va = p.mm.mmap(SZ_4K, RW)
+        assert stalled(s.plat, s.dev.sid, bond.pasid, va, True)
+        await p.exit()
+        f = s.smmu.fault_log[-1]
+        assert f.response == "abort" and f.domain is bond.domain and s.plat.stalls == {}
+        await s.smmu.sva_unbind(bond)
+        assert s.host.pasids.in_use == 0
     run(body())
 
 

@@ -98,6 +98,7 @@ class SvaDomain(_S1Domain):
         self.asid = asid
         self.pgtable = mm.pgtable
         self.bonds: dict = {}  # (device, pasid) -> SvaBond
+        self.quiet = False     # the mm has exited: its CDs fault everything silently
 
     # mmu-notifier callbacks (called by Mm)
     async def invalidate_range(self, mm: "Mm", start: int, end: int) -> None:

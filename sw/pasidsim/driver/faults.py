@@ -83,7 +83,8 @@ class FaultsMixin:
     def _iopf(self, f: IoFault, dying: bool) -> str:
         """I/O page-fault handler: populate the process page if the VMA allows the access."""
         dom = f.domain
-        if dying or not isinstance(f, PageFault) or not isinstance(dom, SvaDomain) or dom.freed:
+        if (dying or not isinstance(f, PageFault) or not isinstance(dom, SvaDomain) or dom.freed
+                or dom.quiet):
             return "abort"
         ok = dom.mm.handle_fault(f.addr, write=f.write, exec_=f.exec_)
         return "retry" if ok else "abort"

@@ -72,6 +72,7 @@ class Mm:
         self.pgtable = PageTable(self.host.mem, self.host.pages, va_bits, name=f"mm({proc.name})")
         self.vmas: list[Vma] = []  # sorted by start, non-overlapping
         self.pasid: int | None = None  # assigned at first SVA bind, kept for the mm's lifetime
+        self._pasid_holders: set = set()  # SVA domains still attached with this PASID
         self.notifiers: list = []  # objects with async invalidate_range(mm, start, end), release(mm)
         self._pages: dict[int, int] = {}  # page VA -> PA of the populated data page
         self.dead = False
@@ -97,6 +98,21 @@ class Mm:
         elif self.pasid >> limit_bits:
             raise InvalidArgument(self, f"PASID {self.pasid} does not fit a device with {limit_bits} PASID bits")
         return self.pasid
+
+    def hold_pasid(self, owner) -> None:
+        """``owner`` uses the PASID: it outlives the mm's exit until ``put_pasid``."""
+        if self.pasid is None:
+            raise InvalidArgument(self, f"{owner} holds a PASID that was never allocated")
+        self._pasid_holders.add(owner)
+
+    def put_pasid(self, owner) -> None:
+        self._pasid_holders.discard(owner)
+        self._free_pasid_if_unused()
+
+    def _free_pasid_if_unused(self) -> None:
+        if self.dead and not self._pasid_holders and self.pasid is not None:
+            self.host.pasids.free(self.pasid)
+            self.pasid = None
 
     # ---------------------------------------------------------------- VMAs
     def find_vma(self, va: int) -> Vma | None:
@@ -226,7 +242,10 @@ class Mm:
 
     # ---------------------------------------------------------------- teardown
     async def release(self) -> None:
-        """Process exit: devices detach (notifier release), then pages, tables and PASID go."""
+        """Process exit: bound devices stop walking this mm (notifier release: quiet CDs,
+        TLBI, CMD_SYNC), then pages and tables go. The PASID goes once no device holds it
+        any more (its last unbind), so it is never handed to another process while a device
+        may still issue DMA with it."""
         if self.dead:
             return
         for n in list(self.notifiers):
@@ -237,7 +256,5 @@ class Mm:
             self.host.pages.free(pa)
         self._pages.clear()
         self.vmas.clear()
-        if self.pasid is not None:
-            self.host.pasids.free(self.pasid)
-            self.pasid = None
         self.dead = True
+        self._free_pasid_if_unused()

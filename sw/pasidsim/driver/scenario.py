@@ -300,8 +300,9 @@ async def exit_while_active(sys: System) -> Outcome:
     queued behind it. b's queue on the same device works before, during (submitted while
     a is stalled, so its writes queue behind a's stalled one; waited for only after a is
     gone: a wait would answer a's fault) and after.
-    a's PASID is torn down (its stall aborted, its remaining DMA stopped by the SMMU:
-    nothing reaches a's freed pages); b's results are unaffected."""
+    a's CD is quieted at exit (its stall aborted, its remaining DMA terminated by the SMMU
+    without event records: nothing reaches a's freed pages) and its PASID torn down when the
+    queue closes; b's results are unaffected."""
     out = Outcome()
     a, b = sys.host.spawn("a"), sys.host.spawn("b")
     qa, qb = await sys.accel.open_queue(a), await sys.accel.open_queue(b)

@@ -77,10 +77,17 @@ def ste_used(w) -> list[int]:
 
 _CD_V = _mask(fmt.CD_V)
 _CD_ALL = _mask(*fmt.Cd.FIELDS)
+# With EPD0=1 the SMMU never walks TTB0, so the walk's fields are unused: a live CD can then
+# move to a quiet one (and back) hitlessly by changing word 0 alone.
+_CD_TTB0_WALK = _mask(fmt.CD_T0SZ, fmt.CD_TG0, fmt.CD_IRGN0, fmt.CD_ORGN0, fmt.CD_SH0,
+                      fmt.CD_TTB0)
+_CD_NO_WALK = [a & ~b for a, b in zip(_CD_ALL, _CD_TTB0_WALK)]
 
 
 def cd_used(w) -> list[int]:
-    return list(_CD_V) if not fmt.CD_V.get_from(w) else list(_CD_ALL)
+    if not fmt.CD_V.get_from(w):
+        return list(_CD_V)
+    return list(_CD_NO_WALK) if fmt.CD_EPD0.get_from(w) else list(_CD_ALL)
 
 
 class ArmSmmu(SvaMixin, FaultsMixin):
@@ -238,6 +245,12 @@ class ArmSmmu(SvaMixin, FaultsMixin):
     # ------------------------------------------------------------------ table words
     def _cd_words(self, dev: Device, dom) -> list[int]:
         sva = dom.kind == "sva"
+        if sva and dom.quiet:
+            # The process is gone but DMA may still run (Linux arm_smmu_make_sva_cd without an
+            # mm): the CD stays valid, so no C_BAD_CD, but EPD0 faults every access, and R=0 /
+            # S=0 terminate it at once without an event record or a stall.
+            return fmt.Cd(epd0=1, epd1=1, v=1, ips=min(self.oas_enc, fmt.BITS_IPS[48]), aa64=1,
+                          a=1, asid=dom.asid, mair0=MAIR).words()
         return fmt.Cd(
             t0sz=dom.pgtable.t0sz, tg0=fmt.TG0_4K, irgn0=1, orgn0=1, sh0=3, epd1=1, v=1,
             ips=min(self.oas_enc, fmt.BITS_IPS[48]), aa64=1, r=1, a=1, aset=0 if sva else 1,

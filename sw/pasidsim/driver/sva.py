@@ -66,6 +66,7 @@ class SvaMixin:
         if new_dom:
             self._sva[mm] = dom
             mm.notifiers.append(dom)
+            mm.hold_pasid(dom)
         bond = SvaBond(dev, mm, pasid, dom)
         dom.bonds[(dev, pasid)] = bond
         return bond
@@ -94,6 +95,7 @@ class SvaMixin:
         self._sva.pop(dom.mm, None)
         if dom in dom.mm.notifiers:
             dom.mm.notifiers.remove(dom)
+        dom.mm.put_pasid(dom)  # an exited mm's PASID is reusable after its last unbind
 
     async def _retire_asid(self, asid: int, best_effort: bool = False) -> None:
         """TLBI by ASID + CMD_SYNC, then the ASID may be reused."""
@@ -105,7 +107,17 @@ class SvaMixin:
         self.asids.free(asid)
 
     async def sva_mm_release(self, dom: SvaDomain) -> None:
-        """The process is exiting: detach it everywhere (its page table is about to go)."""
-        for bond in list(dom.bonds.values()):
-            bond.users = 0
-            await self._unbind(bond)
+        """The process is exiting and its page table is about to go, but its devices may
+        still be doing DMA and stay bound until their drivers unbind (Linux closes files after
+        the mm). As Linux does, keep each CD valid (no C_BAD_CD) but quiet it: EPD0 stops the
+        walk, R=0/S=0 terminate every access without a record or a stall. CFGI_CD + CMD_SYNC
+        per slot, then TLBI by ASID + CMD_SYNC drop what the IOTLB still holds; only then may
+        the caller free the tables and pages. Stalls already raised are aborted."""
+        if dom.quiet:
+            return
+        dom.quiet = True
+        for dev, pasid in sorted(dom.attachments, key=lambda a: (a[0].sid, a[1] or 0)):
+            if pasid is not None:
+                await self._write_cd(dev, pasid, self._cd_words(dev, dom))
+        await self.cmdq.issue([fmt.cmd_tlbi_nh_asid(dom.asid)])
+        await self.process_events()
