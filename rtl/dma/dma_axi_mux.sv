@@ -62,20 +62,29 @@ module dma_axi_mux import dma_pkg::*; #(
   localparam int NA = NE * 4, NW = NE * 2;
   localparam int AIW = $clog2(NA), WIW = $clog2(NW);
 
-  function automatic logic [UW-1:0] user_of(input int e);
-    return {tag[e*21 +: 21], SID};
-  endfunction
-
   // ---------------------------------------------------------------- AR
+  // Payloads are selected by the one-hot grant (AND-OR, no index decode on the path).
   logic ar_free, ar_gv;
   logic [AIW-1:0] ar_g;
+  logic [NA-1:0] ar_oh;
+  logic [47:0] ar_addr;
+  logic [7:0] ar_len;
+  logic [20:0] ar_tag;
   assign ar_free = !m_axi_arvalid || m_axi_arready;
   dma_rr_arb #(.N(NA), .IW(AIW)) u_ar_arb (
-    .clk, .rst, .req(s_ar_valid), .take(ar_free), .gnt_valid(ar_gv), .gnt(ar_g)
+    .clk, .rst, .req(s_ar_valid), .take(ar_free), .gnt_valid(ar_gv), .gnt(ar_g),
+    .gnt_oh(ar_oh)
   );
   always_comb begin
-    s_ar_ready = '0;
-    if (ar_free && ar_gv) s_ar_ready[ar_g] = 1'b1;
+    s_ar_ready = (ar_free && ar_gv) ? ar_oh : '0;
+    ar_addr = '0;
+    ar_len = '0;
+    ar_tag = '0;
+    for (int i = 0; i < NA; i++) begin
+      ar_addr = ar_addr | (ar_oh[i] ? s_ar_addr[i*48 +: 48] : 48'd0);
+      ar_len  = ar_len | (ar_oh[i] ? s_ar_len[i*8 +: 8] : 8'd0);
+      ar_tag  = ar_tag | (ar_oh[i] ? tag[(i/4)*21 +: 21] : 21'd0);
+    end
   end
   always_ff @(posedge clk) begin
     if (rst) m_axi_arvalid <= 1'b0;
@@ -83,9 +92,9 @@ module dma_axi_mux import dma_pkg::*; #(
       m_axi_arvalid <= ar_gv;
       if (ar_gv) begin
         m_axi_arid   <= IDW'(ar_g);
-        m_axi_araddr <= s_ar_addr[32'(ar_g)*48 +: 48];
-        m_axi_arlen  <= s_ar_len[32'(ar_g)*8 +: 8];
-        m_axi_aruser <= user_of(32'(ar_g >> 2));
+        m_axi_araddr <= ar_addr;
+        m_axi_arlen  <= ar_len;
+        m_axi_aruser <= UW'({ar_tag, SID});
       end
     end
   end
@@ -93,13 +102,25 @@ module dma_axi_mux import dma_pkg::*; #(
   // ---------------------------------------------------------------- AW, W order
   logic aw_free, aw_gv, wo_in_ready, wo_valid;
   logic [WIW-1:0] aw_g, wo;
+  logic [NW-1:0] aw_oh;
+  logic [47:0] aw_addr;
+  logic [7:0] aw_len;
+  logic [20:0] aw_tag;
   assign aw_free = (!m_axi_awvalid || m_axi_awready) && wo_in_ready;
   dma_rr_arb #(.N(NW), .IW(WIW)) u_aw_arb (
-    .clk, .rst, .req(s_aw_valid), .take(aw_free), .gnt_valid(aw_gv), .gnt(aw_g)
+    .clk, .rst, .req(s_aw_valid), .take(aw_free), .gnt_valid(aw_gv), .gnt(aw_g),
+    .gnt_oh(aw_oh)
   );
   always_comb begin
-    s_aw_ready = '0;
-    if (aw_free && aw_gv) s_aw_ready[aw_g] = 1'b1;
+    s_aw_ready = (aw_free && aw_gv) ? aw_oh : '0;
+    aw_addr = '0;
+    aw_len = '0;
+    aw_tag = '0;
+    for (int i = 0; i < NW; i++) begin
+      aw_addr = aw_addr | (aw_oh[i] ? s_aw_addr[i*48 +: 48] : 48'd0);
+      aw_len  = aw_len | (aw_oh[i] ? s_aw_len[i*8 +: 8] : 8'd0);
+      aw_tag  = aw_tag | (aw_oh[i] ? tag[(i/2)*21 +: 21] : 21'd0);
+    end
   end
   always_ff @(posedge clk) begin
     if (rst) m_axi_awvalid <= 1'b0;
@@ -107,9 +128,9 @@ module dma_axi_mux import dma_pkg::*; #(
       m_axi_awvalid <= aw_free && aw_gv;
       if (aw_free && aw_gv) begin
         m_axi_awid   <= IDW'({32'(aw_g >> 1), 2'(aw_g[0] ? ID_RD : ID_CTRL)});
-        m_axi_awaddr <= s_aw_addr[32'(aw_g)*48 +: 48];
-        m_axi_awlen  <= s_aw_len[32'(aw_g)*8 +: 8];
-        m_axi_awuser <= user_of(32'(aw_g >> 1));
+        m_axi_awaddr <= aw_addr;
+        m_axi_awlen  <= aw_len;
+        m_axi_awuser <= UW'({aw_tag, SID});
       end
     end
   end

@@ -80,7 +80,8 @@ module dma_ctrl import dma_pkg::*; #(
   localparam int PIECE = (128 * DB < 4096) ? 128 * DB : 4096;
   localparam int PB = $clog2(PIECE);
   localparam int COMP_BEATS = 32 / DB;
-  typedef enum logic [2:0] {S_IDLE, S_FAR, S_FR, S_DEC, S_RUN, S_CW, S_FIN, S_EV} state_t;
+  localparam int LB = $clog2(DB);
+  typedef enum logic [3:0] {S_IDLE, S_FAR, S_FR, S_VAL, S_DEC, S_RUN, S_CW, S_FIN, S_EV} state_t;
 
   state_t       state;
   logic [511:0] desc;
@@ -107,22 +108,22 @@ module dma_ctrl import dma_pkg::*; #(
   assign comp = desc[319:256];
 
   // ---------------------------------------------------------------- validation
+  // The range ends are added in S_VAL and compared in S_DEC: one carry chain per cycle.
   logic comp_bad, is_data, has_src;
   logic [7:0] vstatus;
+  logic [64:0] dend, send;    // dst + len, src + len (registered in S_VAL)
   always_comb begin
-    logic [64:0] dend, send;
     comp_bad = flags[FL_COMP] && (comp[4:0] != 0 || comp[63:48] != 0);
     is_data  = op == OP_MEMMOVE || op == OP_FILL || op == OP_COMPARE;
     has_src  = op == OP_MEMMOVE || op == OP_COMPARE;
-    dend = {1'b0, dst} + 65'(len);
-    send = {1'b0, src} + 65'(len);
     if (op > OP_COMPARE) vstatus = ST_INV_OPCODE;
     else if ((flags & ~FLAGS_VALID) != 0 || rsv != 0) vstatus = ST_INV_FLAGS;
     else if (!is_data) vstatus = ST_SUCCESS;
     else if (len == 0 || len > (32'd1 << MAX_LEN_LOG2)) vstatus = ST_INV_LENGTH;
     else if (dend > (65'd1 << VA_BITS) || (has_src && send > (65'd1 << VA_BITS)))
       vstatus = ST_INV_ADDR;
-    else if (op == OP_MEMMOVE && src < dst + 64'(len) && dst < src + 64'(len)) vstatus = ST_OVERLAP;
+    // (both ends are below 2**48 here: the 64-bit sums do not wrap)
+    else if (op == OP_MEMMOVE && {1'b0, src} < dend && {1'b0, dst} < send) vstatus = ST_OVERLAP;
     else vstatus = ST_SUCCESS;
   end
 
@@ -142,7 +143,12 @@ module dma_ctrl import dma_pkg::*; #(
   logic        cw_status;           // 1: writing the status beat
   localparam int BODY_BEATS = COMP_BEATS - 1;
 
-  logic [12:0] clen;
+  // The next chunk's length is computed from coff/cs/cd into clen_r, which is `fresh`
+  // one cycle after they last changed: the chunk handshake and the address adders see
+  // a register, at the cost of one cycle between two chunks (a chunk is >= 128 beats
+  // on the bus while up to 8 are in flight).
+  logic [12:0] clen, clen_r;
+  logic        more, more_r, fresh;
   always_comb begin
     logic [31:0] rem;
     logic [12:0] to_d, to_s;
@@ -151,12 +157,20 @@ module dma_ctrl import dma_pkg::*; #(
     to_s = has_src ? 13'h1000 - 13'(cs[11:0]) : 13'h1000;
     clen = (to_d < to_s) ? to_d : to_s;
     if (rem < 32'(clen)) clen = 13'(rem);
+    more = 32'(coff) < len;
   end
 
+  function automatic logic [9:0] nbeats(input logic [LB-1:0] lane, input logic [12:0] n);
+    return 10'((14'(lane) + 14'(n) + 14'(DB - 1)) >> LB);
+  endfunction
+
   assign yielding = yield_ok && 32'(turn) >= QUANTUM;
-  assign ck_valid = state == S_RUN && !stopped && 32'(coff) < len && inflight < 4'd8 && !yielding;
+  assign ck_valid = state == S_RUN && fresh && !stopped && more_r && inflight < 4'd8 &&
+                    !yielding;
   assign ck = '{has_src: has_src, is_fill: op == OP_FILL, is_cmp: op == OP_COMPARE,
-                off: coff, src: cs, dst: cd, len: clen, pattern: pattern};
+                off: coff, src: cs, dst: cd, len: clen_r,
+                sbeats: nbeats(cs[LB-1:0], clen_r), dbeats: nbeats(cd[LB-1:0], clen_r),
+                pattern: pattern};
   assign abort = stopped;
   assign res_ready = state == S_RUN;
   assign desc_start = state == S_DEC;
@@ -180,6 +194,13 @@ module dma_ctrl import dma_pkg::*; #(
   assign w_data   = record[(cw_status ? 0 : 32'(cw_beat) + 1) * DB * 8 +: DB * 8];
   assign w_last   = cw_status || 32'(cw_beat) == BODY_BEATS - 1;
   assign b_ready  = state == S_CW;
+
+  always_ff @(posedge clk) begin
+    clen_r <= clen;
+    more_r <= more;
+    // stale right after coff/cs/cd moved (a chunk issued, or a descriptor decoded)
+    fresh <= !(ck_fire || state != S_RUN);
+  end
 
   assign idle = state == S_IDLE;
   assign ev_valid = state == S_EV;
@@ -221,8 +242,13 @@ module dma_ctrl import dma_pkg::*; #(
               ev_q <= cur_q; ev_err <= QE_DESC_FETCH; ev_halt <= 1'b1;
               ev_err_addr <= daddr;
               state <= S_EV;
-            end else state <= S_DEC;
+            end else state <= S_VAL;
           end
+        end
+        S_VAL: begin
+          dend <= {1'b0, dst} + 65'(len);
+          send <= {1'b0, src} + 65'(len);
+          state <= S_DEC;
         end
         S_DEC: begin
           // a resumed descriptor restarts at a chunk boundary: same chunks as one run
@@ -253,9 +279,9 @@ module dma_ctrl import dma_pkg::*; #(
           inflight <= inflight + (ck_fire ? 4'd1 : 4'd0) - (res_fire ? 4'd1 : 4'd0);
           if (ck_fire) begin
             if (turn != '1) turn <= turn + 5'd1;
-            coff <= coff + 21'(clen);
-            cs <= cs + 48'(clen);
-            cd <= cd + 48'(clen);
+            coff <= coff + 21'(clen_r);
+            cs <= cs + 48'(clen_r);
+            cd <= cd + 48'(clen_r);
           end
           if (res_fire && !stopped) begin
             if (res.code == CR_FAULT || res.code == CR_BUS) begin
@@ -271,8 +297,8 @@ module dma_ctrl import dma_pkg::*; #(
               nbytes <= 32'(res.off) + 32'(res.mism_off);
             end
           end
-          if (inflight == 0 && !ck_valid && !res_valid) begin
-            if (stopped || 32'(coff) >= len) state <= flags[FL_COMP] ? S_CW : S_FIN;
+          if (inflight == 0 && !ck_valid && !res_valid && fresh) begin
+            if (stopped || !more_r) state <= flags[FL_COMP] ? S_CW : S_FIN;
             else if (yielding) begin
               ev_q <= cur_q;          // hand the queue back: no head move, no error
               ev_roff <= coff;

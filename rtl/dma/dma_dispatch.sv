@@ -39,9 +39,10 @@ module dma_dispatch #(
   logic gnt_valid, any_idle;
   logic [QW-1:0] gnt;
   logic [NE-1:0] first_idle;
+  logic [NQ-1:0] gnt_oh;
 
   dma_rr_arb #(.N(NQ), .IW(QW)) u_arb (
-    .clk, .rst, .req(q_ready & ~owned), .take(any_idle), .gnt_valid, .gnt
+    .clk, .rst, .req(q_ready & ~owned), .take(any_idle), .gnt_valid, .gnt, .gnt_oh
   );
 
   always_comb begin
@@ -50,11 +51,21 @@ module dma_dispatch #(
     any_idle = |e_idle;
     e_go     = (gnt_valid && any_idle) ? first_idle : '0;
     go_q     = gnt;
-    go_ssv   = !q_nopasid[gnt];
-    go_ssid  = q_nopasid[gnt] ? 20'd0 : q_pasid[32'(gnt)*20 +: 20];
-    go_daddr = q_desc_addr[32'(gnt)*48 +: 48];
-    go_roff  = q_roff[32'(gnt)*21 +: 21];
-    go_head  = q_head[32'(gnt)*16 +: 16];
+    // the granted queue's state, selected by the one-hot grant (AND-OR)
+    go_ssv   = 1'b0;
+    go_ssid  = '0;
+    go_daddr = '0;
+    go_roff  = '0;
+    go_head  = '0;
+    for (int q = 0; q < NQ; q++) begin
+      if (gnt_oh[q]) begin
+        go_ssv   = go_ssv | !q_nopasid[q];
+        go_ssid  = go_ssid | (q_nopasid[q] ? 20'd0 : q_pasid[q*20 +: 20]);
+        go_daddr = go_daddr | q_desc_addr[q*48 +: 48];
+        go_roff  = go_roff | q_roff[q*21 +: 21];
+        go_head  = go_head | q_head[q*16 +: 16];
+      end
+    end
     // a queue disabled or halted meanwhile is not handed back half done. Not gated
     // by an idle engine: that would let a turn starting next to a momentarily idle
     // engine issue many chunks.

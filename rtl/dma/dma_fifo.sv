@@ -1,4 +1,4 @@
-// Synchronous FIFO, first-word-fall-through. DEPTH must be a power of two.
+// Synchronous FIFO, first-word-fall-through. DEPTH must be a power of two, >= 2.
 module dma_fifo #(
   parameter int W = 8,
   parameter int DEPTH = 4
@@ -16,7 +16,8 @@ module dma_fifo #(
   logic [W-1:0] mem [DEPTH];
   logic [AW:0]  wp, rp;
 
-  assign in_ready  = (wp - rp) != (AW+1)'(DEPTH);
+  // full: same slot, other lap (no subtractor on the handshake path)
+  assign in_ready  = !(wp[AW] != rp[AW] && wp[AW-1:0] == rp[AW-1:0]);
   assign out_valid = wp != rp;
   assign out_data  = mem[rp[AW-1:0]];
 

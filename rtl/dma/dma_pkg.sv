@@ -34,6 +34,8 @@ package dma_pkg;
     logic [47:0] src;       // VA of the chunk's first source byte
     logic [47:0] dst;       // VA of the chunk's first destination byte
     logic [12:0] len;       // 1..4096
+    logic [9:0]  sbeats;    // bus beats covering [src, src+len) (computed once, by dma_ctrl)
+    logic [9:0]  dbeats;    // bus beats covering [dst, dst+len)
     logic [63:0] pattern;   // FILL pattern, byte i of the descriptor's dst = pattern byte i%8
   } chunk_t;
 

@@ -42,31 +42,31 @@ module dma_rd_eng import dma_pkg::*; #(
     logic skipped;
     logic [LB-1:0] s;
     logic [LB-1:0] d;
-    logic [12:0] len;
+    logic [9:0] sbeats;
+    logic [9:0] dbeats;
   } pend_t;
 
   logic        busy;             // issuing the bursts of a chunk
   logic [47:0] addr;             // next burst address (beat aligned)
   logic [9:0]  beats_left;       // source beats still to request
-  logic [FW-1:0] reserved;       // FIFO entries promised to chunks not yet popped
+  logic [FW-1:0] room;           // FIFO entries not promised to chunks yet (a register,
+                                 // so `fits` is one compare)
   logic        pend_in_valid, pend_in_ready, pend_out_valid, pend_out_ready;
   pend_t       pend_in, pend_out;
 
-  function automatic logic [9:0] nbeats(input logic [LB-1:0] lane, input logic [12:0] len);
-    return 10'((14'(lane) + 14'(len) + 14'(DB - 1)) >> LB);
-  endfunction
-
   logic        skip, fits, take;
-  logic [9:0]  out_beats;
+  logic [9:0]  out_beats, in_beats;
   assign skip      = !cmd.has_src || abort;
-  assign out_beats = nbeats(cmd.dst[LB-1:0], cmd.len);
-  assign fits      = (FW+1)'(reserved) + (FW+1)'(out_beats) <= (FW+1)'(FIFO_DEPTH);
+  assign out_beats = cmd.dbeats;
+  assign in_beats  = cmd.sbeats;
+  assign fits      = (FW+1)'(out_beats) <= (FW+1)'(room);
   assign take      = cmd_valid && !busy && pend_in_ready && (skip || fits);
   assign cmd_ready = take;
 
   assign pend_in_valid = take;
   assign pend_in = '{nodata: skip, skipped: abort,
-                     s: cmd.src[LB-1:0], d: cmd.dst[LB-1:0], len: cmd.len};
+                     s: cmd.src[LB-1:0], d: cmd.dst[LB-1:0], sbeats: in_beats,
+                     dbeats: out_beats};
 
   assign ar_valid = busy;
   assign ar_addr  = addr;
@@ -75,13 +75,13 @@ module dma_rd_eng import dma_pkg::*; #(
   always_ff @(posedge clk) begin
     if (rst) begin
       busy <= 1'b0;
-      reserved <= '0;
+      room <= FW'(FIFO_DEPTH);
     end else begin
-      reserved <= reserved + ((take && !skip) ? FW'(out_beats) : '0) - (fifo_pop ? FW'(1) : '0);
+      room <= room - ((take && !skip) ? FW'(out_beats) : '0) + (fifo_pop ? FW'(1) : '0);
       if (take && !skip) begin
         busy <= 1'b1;
         addr <= {cmd.src[47:LB], {LB{1'b0}}};
-        beats_left <= nbeats(cmd.src[LB-1:0], cmd.len);
+        beats_left <= in_beats;
       end else if (ar_valid && ar_ready) begin
         addr <= addr + 48'(DB * 256);
         beats_left <= (beats_left > 10'd256) ? beats_left - 10'd256 : 10'd0;
@@ -101,7 +101,8 @@ module dma_rd_eng import dma_pkg::*; #(
     .clk, .rst,
     .ck_valid(pend_out_valid), .ck_ready(pend_out_ready),
     .ck_nodata(pend_out.nodata), .ck_skipped(pend_out.skipped),
-    .ck_s(pend_out.s), .ck_d(pend_out.d), .ck_len(pend_out.len),
+    .ck_s(pend_out.s), .ck_d(pend_out.d), .ck_sbeats(pend_out.sbeats),
+    .ck_dbeats(pend_out.dbeats),
     .r_valid, .r_ready, .r_data, .r_resp,
     .o_valid, .o_ready, .o_data,
     .st_valid, .st_ready, .st

@@ -1,11 +1,15 @@
 // Byte realigner: turns the source-aligned read beats of one chunk into
 // destination-aligned beats (lane b of an output beat holds the byte for
-// destination address (dst & ~(DB-1)) + beat*DB + b). Bytes are packed into a
-// 2*DB-byte accumulator and taken out at the destination lane offset, so any
-// src/dst alignment streams at one beat per cycle. A chunk ends with its last
-// output beat and the next one is taken in the same cycle, so R stalls for one
-// cycle per chunk (the last input beat's bytes leave the accumulator a cycle
-// after they arrive); with the old end/idle/start sequence it was three.
+// destination address (dst & ~(DB-1)) + beat*DB + b).
+// Within a chunk the source and destination lane offsets are fixed, so output
+// beat j is always the same byte window of {input beat j+k, input beat j+k-1}
+// (k = 1 when the destination lane is below the source lane, else 0): the
+// window position is decided once per chunk and the data path is a fixed
+// byte multiplexer behind one register of the previous beat. Each input beat
+// after the first k yields one output beat in the same cycle; at most one more
+// output beat (the tail held in that register) follows the last input beat.
+// So R streams at one beat per cycle and pauses only for that tail beat, and
+// the next chunk is taken in the cycle the current one's last beat leaves.
 module dma_realign import dma_pkg::*; #(
   parameter int DB = 8            // data bytes per beat
 ) (
@@ -18,7 +22,8 @@ module dma_realign import dma_pkg::*; #(
   input  logic            ck_skipped,
   input  logic [$clog2(DB)-1:0] ck_s,  // src lane of the first byte
   input  logic [$clog2(DB)-1:0] ck_d,  // dst lane of the first byte
-  input  logic [12:0]     ck_len,
+  input  logic [9:0]      ck_sbeats,   // source beats read (>= 1 unless nodata)
+  input  logic [9:0]      ck_dbeats,   // destination beats to produce
   // read data (ID_RD beats)
   input  logic            r_valid,
   output logic            r_ready,
@@ -34,83 +39,64 @@ module dma_realign import dma_pkg::*; #(
   output rd_status_t      st
 );
   localparam int LB = $clog2(DB);
-  localparam int CW = $clog2(2*DB+1);
 
-  logic            active, nodata, skipped, first_in, first_out, bus, fault;
-  logic [LB-1:0]   s, d;
-  logic [12:0]     in_rem, out_rem;
-  logic [2*DB*8-1:0] acc;
-  logic [CW-1:0]   cnt;
+  logic            active, skipped, absorb, bus, fault;
+  logic [LB:0]     sh;            // window offset in bytes, 1..DB
+  logic [9:0]      in_left, out_left;
+  logic [DB*8-1:0] prev;
 
-  // bytes taken from the next input beat / given to the next output beat
-  logic [LB-1:0]   in_lo, out_lo;
-  logic [12:0]     in_n, out_n;
-  logic [CW-1:0]   cnt_ap;
-  logic            out_fire, in_fire, done;
-
+  logic in_more, tail, in_fire, out_fire, done;
   always_comb begin
-    in_lo  = first_in ? s : '0;
-    out_lo = first_out ? d : '0;
-    in_n   = (13'(DB) - 13'(in_lo) < in_rem) ? 13'(DB) - 13'(in_lo) : in_rem;
-    out_n  = (13'(DB) - 13'(out_lo) < out_rem) ? 13'(DB) - 13'(out_lo) : out_rem;
-    o_valid  = active && !nodata && out_rem != 0 && 13'(cnt) >= out_n;
-    out_fire = o_valid && o_ready;
-    cnt_ap   = out_fire ? cnt - CW'(out_n) : cnt;
-    r_ready  = active && !nodata && in_rem != 0 && cnt_ap <= CW'(DB);
+    in_more  = in_left != 0;
+    // every input beat is in and one output beat is still owed: the tail
+    tail     = !in_more && out_left != 0;
+    // an absorbed beat (the first when k = 1) produces nothing, so needs no FIFO room
+    r_ready  = active && in_more && (absorb || o_ready);
     in_fire  = r_valid && r_ready;
-    o_data   = (DB*8)'(acc[DB*8-1:0] << (8 * out_lo));
-    // (every input beat came before the last output beat: bus/fault are complete)
-    done     = active && in_rem == 0 && (out_rem == 0 || (out_fire && out_rem == out_n));
+    o_valid  = active && ((in_more && !absorb && r_valid) || tail);
+    out_fire = o_valid && o_ready;
+    // (a chunk without data has both counts 0)
+    done     = active && (in_left == 0 || (in_left == 10'd1 && in_fire)) &&
+               (out_left == 0 || (out_left == 10'd1 && out_fire));
     st_valid = done;
-    st       = '{skipped: skipped, bus: bus, fault: fault};
+    st       = '{skipped: skipped, bus: bus || (in_fire && r_resp == 2'b11),
+                 fault: fault || (in_fire && r_resp == 2'b10)};
     ck_ready = !active || (done && st_ready);
   end
 
-  logic [2*DB*8-1:0] in_bytes, acc_next;
-  always_comb begin
-    in_bytes = (2*DB*8)'(r_data >> (8 * in_lo));
-    in_bytes = in_bytes & ~({(2*DB*8){1'b1}} << (8 * in_n));
-    acc_next = out_fire ? acc >> (8 * out_n) : acc;
-    if (in_fire) acc_next = acc_next | (in_bytes << (8 * cnt_ap));
-  end
+  // window {current beat, previous beat} shifted right by sh bytes (tail: the
+  // current beat's bytes lie past the chunk end, don't care)
+  logic [2*DB*8-1:0] win;
+  assign win    = {r_data, prev};
+  assign o_data = (DB*8)'(win >> (8 * sh));
 
   always_ff @(posedge clk) begin
     if (rst) begin
       active <= 1'b0;
-      cnt <= '0;
-      acc <= '0;
     end else begin
       if (active) begin
-        acc <= acc_next;
-        cnt <= cnt_ap + (in_fire ? CW'(in_n) : '0);
         if (in_fire) begin
-          in_rem <= in_rem - in_n;
-          first_in <= 1'b0;
+          in_left <= in_left - 10'd1;
+          absorb <= 1'b0;
           if (r_resp == 2'b11) bus <= 1'b1;
           if (r_resp == 2'b10) fault <= 1'b1;
         end
-        if (out_fire) begin
-          out_rem <= out_rem - out_n;
-          first_out <= 1'b0;
-        end
+        if (out_fire) out_left <= out_left - 10'd1;
         if (done && st_ready) active <= 1'b0;
       end
       // the next chunk (also right behind the one that ends now)
       if (ck_valid && ck_ready) begin
         active <= 1'b1;
-        nodata <= ck_nodata;
         skipped <= ck_skipped;
-        s <= ck_s;
-        d <= ck_d;
-        in_rem <= ck_nodata ? 13'd0 : ck_len;
-        out_rem <= ck_nodata ? 13'd0 : ck_len;
-        first_in <= 1'b1;
-        first_out <= 1'b1;
+        absorb <= ck_d < ck_s;
+        // output byte b = window byte b + sh: sh = DB - (d - s) for d >= s, s - d below
+        sh <= (LB+1)'(LB'(ck_s - ck_d - LB'(1))) + (LB+1)'(1);
+        in_left <= ck_nodata ? 10'd0 : ck_sbeats;
+        out_left <= ck_nodata ? 10'd0 : ck_dbeats;
         bus <= 1'b0;
         fault <= 1'b0;
-        cnt <= '0;
-        acc <= '0;
       end
     end
   end
+  always_ff @(posedge clk) if (in_fire) prev <= r_data;
 endmodule

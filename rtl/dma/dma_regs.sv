@@ -171,7 +171,8 @@ module dma_regs import dma_pkg::*; #(
             head[wq] <= s_axil_wdata[15:0] & size_mask(log2sz[wq]);
             roff[wq] <= '0;
           end
-          6'h20: begin err[wq] <= QE_NONE; halted[wq] <= 1'b0; end
+          // the VA goes with the error: a reused slot must not show the last owner's
+          6'h20: begin err[wq] <= QE_NONE; halted[wq] <= 1'b0; err_addr[wq] <= '0; end
           default: ;
         endcase
       end

@@ -12,7 +12,8 @@ module dma_rr_arb #(
   input  logic [N-1:0] req,
   input  logic         take,
   output logic         gnt_valid,
-  output logic [IW-1:0] gnt
+  output logic [IW-1:0] gnt,
+  output logic [N-1:0] gnt_oh     // the grant, one-hot (selects payloads without a decoder)
 );
   logic [N-1:0] after;   // bit i: i comes after the last winner in RR order
 
@@ -22,6 +23,7 @@ module dma_rr_arb #(
   endfunction
 
   logic [N-1:0] hi, oh;
+  assign gnt_oh = oh;
   always_comb begin
     hi = req & after;
     oh = (hi != '0) ? lowest(hi) : lowest(req);

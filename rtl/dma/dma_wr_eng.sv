@@ -69,6 +69,7 @@ module dma_wr_eng import dma_pkg::*; #(
   chunk_t      c;
   logic        dead;        // a failure was queued: skip the rest of the descriptor
   logic [9:0]  nb;          // beats of the chunk on the destination side
+  logic [9:0]  nb_m1;       // nb - 1 (registered: the last-beat compares need no subtractor)
   logic [9:0]  idx;         // next W beat / R beat / drained beat
   logic [9:0]  req_left;    // beats still to request on AW or AR
   logic [47:0] req_addr;
@@ -80,10 +81,6 @@ module dma_wr_eng import dma_pkg::*; #(
   logic        bus, fault, mism;   // COMPARE read errors / difference
   logic [12:0] mism_off;
 
-  function automatic logic [9:0] nbeats(input logic [LB-1:0] lane, input logic [12:0] len);
-    return 10'((14'(lane) + 14'(len) + 14'(DB - 1)) >> LB);
-  endfunction
-
   // ---------------------------------------------------------------- beat shaping
   logic [LB-1:0] d, e;      // first lane, last lane of the chunk
   logic [DB-1:0] strb;
@@ -92,7 +89,7 @@ module dma_wr_eng import dma_pkg::*; #(
   assign e = LB'(c.dst[LB-1:0] + LB'(c.len - 13'd1));
   always_comb begin
     for (int b = 0; b < DB; b++) begin
-      strb[b] = !(idx == 10'd0 && LB'(b) < d) && !(idx == nb - 10'd1 && LB'(b) > e);
+      strb[b] = !(idx == 10'd0 && LB'(b) < d) && !(idx == nb_m1 && LB'(b) > e);
       pat[b*8 +: 8] = c.pattern[8 * (3'(c.off[2:0] + 3'(b) - 3'(d))) +: 8];
     end
   end
@@ -120,7 +117,7 @@ module dma_wr_eng import dma_pkg::*; #(
   logic w_fire, w_end, cmd_ok, same_page, page_ok, start, chain;
   assign w_fire = w_valid && w_ready;
   // the last W beat of the chunk (all its AW were issued before its W beats)
-  assign w_end  = state == S_WRITE && w_fire && idx == nb - 10'd1;
+  assign w_end  = state == S_WRITE && w_fire && idx == nb_m1;
   // a chunk may start once every earlier result is out, or early in the same page
   assign cmd_ok    = cmd_valid && st_valid && pq_in_ready;
   assign same_page = cmd.dst[47:12] == last_page;
@@ -137,7 +134,7 @@ module dma_wr_eng import dma_pkg::*; #(
   logic clean, ahead_ok, ahead_fire;
   assign clean      = !(dead || st.skipped || st.bus || st.fault);
   assign ahead_ok   = state == S_WRITE && req_left == 0 && !aw_ahead && cmd_ok && page_ok &&
-                      clean && !cmd.is_cmp && nbeats(cmd.dst[LB-1:0], cmd.len) <= 10'd256;
+                      clean && !cmd.is_cmp && cmd.dbeats <= 10'd256;
   assign ahead_fire = ahead_ok && aw_ready;
   assign chain      = w_end && cmd_ok && page_ok && (aw_ahead || clean);
   assign cmd_ready = start || chain;
@@ -149,13 +146,13 @@ module dma_wr_eng import dma_pkg::*; #(
   assign ar_valid = state == S_CMP && req_left != 0;
   assign aw_addr  = (req_left != 0) ? req_addr : {cmd.dst[47:LB], {LB{1'b0}}};
   assign ar_addr  = req_addr;
-  assign aw_len   = (req_left != 0) ? req_len : 8'(nbeats(cmd.dst[LB-1:0], cmd.len) - 10'd1);
+  assign aw_len   = (req_left != 0) ? req_len : 8'(cmd.dbeats - 10'd1);
   assign ar_len   = req_len;
 
   assign w_valid = state == S_WRITE && idx != nb && (c.is_fill || f_valid);
   assign w_data  = c.is_fill ? pat : f_data;
   assign w_strb  = strb;
-  assign w_last  = idx[7:0] == 8'hFF || idx == nb - 10'd1;
+  assign w_last  = idx[7:0] == 8'hFF || idx == nb_m1;
   assign r_ready = state == S_CMP && idx != nb && f_valid;
 
   always_comb begin
@@ -248,11 +245,12 @@ module dma_wr_eng import dma_pkg::*; #(
 
       if (start || chain) begin
         c <= cmd;
-        nb <= nbeats(cmd.dst[LB-1:0], cmd.len);
+        nb <= cmd.dbeats;
+        nb_m1 <= cmd.dbeats - 10'd1;
         idx <= '0;
         req_addr <= {cmd.dst[47:LB], {LB{1'b0}}};
         // a chained chunk whose AW went ahead requests nothing more
-        req_left <= (chain && (aw_ahead || ahead_fire)) ? 10'd0 : nbeats(cmd.dst[LB-1:0], cmd.len);
+        req_left <= (chain && (aw_ahead || ahead_fire)) ? 10'd0 : cmd.dbeats;
         if (chain) aw_ahead <= 1'b0;
         last_page <= cmd.dst[47:12];
         if (!same_page) begin

@@ -3,6 +3,11 @@
 // configurations are never cached. Lookups are combinational (one per port); one fill per
 // cycle (lowest port wins, the others retry); FIFO replacement; a fill whose key is
 // already present is dropped, so concurrent walkers of the same key leave one entry.
+// Keys are therefore unique and a lookup matches at most one entry: the match is also
+// given out one-hot (lk_oh, with every entry's ASID in ent_asid) so that the IOTLB can
+// select by ASID in the same cycle without waiting for lk_cfg, and lk_cfg is a one-hot
+// AND-OR select. lk_va_ok (VA inside the matched CD's T0SZ input range) is computed per
+// entry beside the key compare for the same reason.
 // Invalidation inputs, driven by the command queue (smmu_cmdq):
 //   inv_all                       CFGI_ALL with Range=31, SMMUEN 0->1
 //   inv_sid (+ inv_sid_mask)      CFGI_STE, CFGI_CD_ALL (mask all ones), CFGI_STE_RANGE
@@ -22,6 +27,10 @@ module smmu_cfgc #(
     input  logic [NPORT-1:0][19:0]  lk_ssid,
     output logic [NPORT-1:0]        lk_hit,
     output smmu_pkg::cfg_t [NPORT-1:0] lk_cfg,
+    output logic [NPORT-1:0][ENTRIES-1:0] lk_oh,
+    input  logic [NPORT-1:0][smmu_pkg::VAW-1:12] lk_va,
+    output logic [NPORT-1:0]        lk_va_ok,
+    output logic [ENTRIES-1:0][15:0] ent_asid,
 
     input  logic [NFILL-1:0]        fill_valid,
     output logic [NFILL-1:0]        fill_ready,
@@ -51,15 +60,24 @@ module smmu_cfgc #(
         return v[e] && t_sid[e] == sid && t_ssv[e] == ssv && (!ssv || t_ssid[e] == ssid);
     endfunction
 
+    // hi[e]: VA page bits at or above the input size 2^(64-T0SZ) of entry e, computed once
+    // at fill. Cached CDs have T0SZ 16..39 (the walker faults others), so the range ends
+    // above bit 12 and at most at bit 48.
+    logic [ENTRIES-1:0][VAW-1:12] hi;
+
     always_comb begin
+        for (int e = 0; e < ENTRIES; e++) ent_asid[e] = d[e].asid;
         for (int p = 0; p < NPORT; p++) begin
-            lk_hit[p] = 1'b0;
+            logic ok;
             lk_cfg[p] = '0;
-            for (int e = 0; e < ENTRIES; e++)
-                if (match(e, lk_sid[p], lk_ssv[p], lk_ssid[p])) begin
-                    lk_hit[p] = 1'b1;
-                    lk_cfg[p] = d[e];
-                end
+            ok = 1'b0;
+            for (int e = 0; e < ENTRIES; e++) begin
+                lk_oh[p][e] = match(e, lk_sid[p], lk_ssv[p], lk_ssid[p]);
+                lk_cfg[p] = lk_cfg[p] | (d[e] & {$bits(cfg_t){lk_oh[p][e]}});
+                ok = ok | (lk_oh[p][e] && (lk_va[p] & hi[e]) == '0);
+            end
+            lk_hit[p] = lk_oh[p] != '0;
+            lk_va_ok[p] = ok;
         end
     end
 
@@ -95,6 +113,8 @@ module smmu_cfgc #(
                 t_ssv[victim] <= fill_ssv[fill_sel];
                 t_ssid[victim] <= fill_ssv[fill_sel] ? fill_ssid[fill_sel] : 20'd0;
                 d[victim] <= fill_cfg[fill_sel];
+                hi[victim] <= ~((VAW-12)'((VAW'(1) << (7'd64 - 7'(fill_cfg[fill_sel].t0sz))) - VAW'(1)
+                                >> 12));
                 victim <= (int'(victim) == ENTRIES - 1) ? '0 : victim + IW'(1);
             end
             // invalidation wins over a same-cycle fill of the same entry

@@ -2,7 +2,15 @@
 // page, 2 MB block or 1 GB block at its own size, so a lookup matches the VA bits above
 // the entry's size. Entries are shared by every stream/PASID whose CD carries the same
 // ASID and never serve another ASID. Lookups combinational (one per port); one fill per
-// cycle (lowest port wins); FIFO replacement; fills already covered are dropped.
+// cycle (lowest port wins); FIFO replacement.
+// Timing (the device channels' hit path):
+//  - Ports below NXP do not take an ASID: they take the one-hot configuration cache
+//    match (lk_cfg_oh) and compare each entry's ASID with every cache entry's ASID
+//    (cfg_asid), a comparison of registers only. So the cache lookup and the VA compare
+//    run side by side instead of one after the other. Ports NXP.. take lk_asid (walkers).
+//  - A fill is dropped when an entry of its ASID already overlaps it (any size), so a
+//    lookup matches at most one entry and the outputs are one-hot AND-OR selects
+//    instead of priority chains.
 // Invalidation inputs, driven by the command queue (smmu_cmdq), with the TLBI semantics
 // of the golden model: inv_all (TLBI_NH_ALL, TLBI_NSNH_ALL), inv_asid (TLBI_NH_ASID:
 // non-global entries of the ASID), inv_va (TLBI_NH_VA: entries of the ASID, or global
@@ -11,12 +19,16 @@
 module smmu_iotlb #(
     parameter int ENTRIES = 16,
     parameter int NPORT   = 2,
+    parameter int NXP     = 0,     // ports 0..NXP-1 match the ASID through lk_cfg_oh
+    parameter int NCFG    = 1,     // configuration cache entries (lk_cfg_oh, cfg_asid)
     parameter int NFILL   = 2
 ) (
     input  logic                                  clk,
     input  logic                                  rst,
 
-    input  logic [NPORT-1:0][15:0]                lk_asid,
+    input  logic [NPORT-1:0][15:0]                lk_asid,   // ports NXP..
+    input  logic [NPORT-1:0][NCFG-1:0]            lk_cfg_oh, // ports ..NXP-1
+    input  logic [NCFG-1:0][15:0]                 cfg_asid,
     input  logic [NPORT-1:0][smmu_pkg::VAW-1:12]  lk_va,
     output logic [NPORT-1:0]                      lk_hit,
     output logic [NPORT-1:0][smmu_pkg::PAW-1:12]  lk_pa,     // page of the looked-up VA
@@ -43,8 +55,8 @@ module smmu_iotlb #(
 
     logic [ENTRIES-1:0]              v;
     logic [ENTRIES-1:0][15:0]        t_asid;
-    logic [ENTRIES-1:0][VAW-1:12]    t_va;
-    logic [ENTRIES-1:0][PAW-1:12]    t_pa;
+    logic [ENTRIES-1:0][VAW-1:12]    t_va;      // masked to the entry's size
+    logic [ENTRIES-1:0][PAW-1:12]    t_pa;      // masked to the entry's size
     logic [ENTRIES-1:0][1:0]         t_size;
     perm_t [ENTRIES-1:0]             t_perm;
     logic [ENTRIES-1:0]              t_glob;
@@ -59,31 +71,57 @@ module smmu_iotlb #(
         endcase
     endfunction
 
-    function automatic logic covers(int e, logic [15:0] asid, logic [VAW-1:12] va);
-        return v[e] && t_asid[e] == asid && ((t_va[e] ^ va) & ~low_mask(t_size[e])) == '0;
+    function automatic logic va_match(int e, logic [VAW-1:12] va);
+        return ((t_va[e] ^ va) & ~low_mask(t_size[e])) == '0;
     endfunction
+
+    // asid_eq[e][c]: IOTLB entry e and cache entry c carry the same ASID (registers only)
+    logic [ENTRIES-1:0][NCFG-1:0] asid_eq;
+    always_comb
+        for (int e = 0; e < ENTRIES; e++)
+            for (int c = 0; c < NCFG; c++) asid_eq[e][c] = t_asid[e] == cfg_asid[c];
+
+    logic [NPORT-1:0][ENTRIES-1:0] hit_oh;   // at most one bit set (fills never overlap)
+    always_comb
+        for (int p = 0; p < NPORT; p++)
+            for (int e = 0; e < ENTRIES; e++)
+                hit_oh[p][e] = v[e] && va_match(e, lk_va[p]) &&
+                               (p < NXP ? (lk_cfg_oh[p] & asid_eq[e]) != '0
+                                        : t_asid[e] == lk_asid[p]);
 
     always_comb begin
         for (int p = 0; p < NPORT; p++) begin
-            lk_hit[p] = 1'b0;
-            lk_pa[p] = '0;
-            lk_size[p] = SZ_4K;
+            logic [PAW-1:12] pa;
+            logic [1:0] sz;
+            pa = '0;
+            sz = '0;
             lk_perm[p] = '0;
-            for (int e = 0; e < ENTRIES; e++)
-                if (covers(e, lk_asid[p], lk_va[p])) begin
-                    lk_hit[p] = 1'b1;
-                    lk_pa[p] = (t_pa[e] & ~(PAW-12)'(low_mask(t_size[e]))) |
-                               (PAW-12)'(lk_va[p] & low_mask(t_size[e]));
-                    lk_size[p] = t_size[e];
-                    lk_perm[p] = t_perm[e];
-                end
+            for (int e = 0; e < ENTRIES; e++) begin
+                pa = pa | (t_pa[e] & {(PAW-12){hit_oh[p][e]}});
+                sz = sz | (t_size[e] & {2{hit_oh[p][e]}});
+                lk_perm[p] = lk_perm[p] | (t_perm[e] & {4{hit_oh[p][e]}});
+            end
+            lk_hit[p] = hit_oh[p] != '0;
+            lk_size[p] = sz;
+            lk_pa[p] = pa | (PAW-12)'(lk_va[p] & low_mask(sz));
         end
     end
+    // lk_asid of the NXP ports and lk_cfg_oh of the others are not looked at
+    if (NXP > 0) begin : g_nxp
+        wire unused_asid = &{1'b0, lk_asid[NXP-1:0]};
+    end
+    if (NXP < NPORT) begin : g_np
+        wire unused_oh = &{1'b0, lk_cfg_oh[NPORT-1:NXP]};
+    end
 
+    // Fill: dropped when a valid entry of the same ASID overlaps the mapping at either
+    // size (a same-key refill from a concurrent walk, or a stale overlap that only an
+    // invalidation can resolve), so lookups stay one-hot.
     logic fill_sel_v, fill_dup;
     localparam int FW = (NFILL > 1) ? $clog2(NFILL) : 1;   // fill port index
     logic [FW-1:0] fill_sel;
     always_comb begin
+        logic [VAW-1:12] fm;
         fill_sel_v = 1'b0;
         fill_sel = '0;
         fill_ready = '0;
@@ -93,9 +131,11 @@ module smmu_iotlb #(
                 fill_sel = FW'(f);
             end
         if (fill_sel_v) fill_ready[fill_sel] = 1'b1;
+        fm = low_mask(fill_size[fill_sel]);
         fill_dup = 1'b0;
         for (int e = 0; e < ENTRIES; e++)
-            if (covers(e, fill_asid[fill_sel], fill_va[fill_sel]) && t_size[e] == fill_size[fill_sel])
+            if (v[e] && t_asid[e] == fill_asid[fill_sel] &&
+                ((t_va[e] ^ fill_va[fill_sel]) & ~low_mask(t_size[e]) & ~fm) == '0)
                 fill_dup = 1'b1;
     end
 
@@ -108,7 +148,7 @@ module smmu_iotlb #(
                 v[victim] <= 1'b1;
                 t_asid[victim] <= fill_asid[fill_sel];
                 t_va[victim] <= fill_va[fill_sel] & ~low_mask(fill_size[fill_sel]);
-                t_pa[victim] <= fill_pa[fill_sel];
+                t_pa[victim] <= fill_pa[fill_sel] & ~(PAW-12)'(low_mask(fill_size[fill_sel]));
                 t_size[victim] <= fill_size[fill_sel];
                 t_perm[victim] <= fill_perm[fill_sel];
                 t_glob[victim] <= fill_glob[fill_sel];

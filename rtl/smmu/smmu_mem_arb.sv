@@ -2,10 +2,15 @@
 // own accesses (walker and command-queue reads, event record and MSI writes). Internal transactions carry
 // M_ID[top]=1 (reads: low bits = walker index; writes: 0), translated ones M_ID[top]=0
 // and the device's ID, so responses are routed by ID alone.
-// AR and AW are chosen by fixed priority (internal first: each walker has at most one
-// read outstanding, so device traffic cannot starve) and held until accepted, so the
-// address channels stay stable. W beats follow the AW order through a small FIFO of
-// sources; when it is full no AW is issued.
+// AR: translated reads first, so a hit's read is never delayed by table reads (a shared
+// AR channel carries one address per cycle: every internal read costs the device stream
+// one slot, whoever goes first). Internal reads (lowest index first) take cycles without
+// a translated read, and one that has waited STARVE cycles takes the next slot, so walks
+// finish under a saturating device stream (each read waits at most STARVE cycles).
+// STARVE=0: internal reads always first. AW: internal first (event records, MSIs).
+// A presented address is held until accepted, so the address channels stay stable.
+// W beats follow the AW order through a small FIFO of sources; when it is full no AW is
+// issued.
 module smmu_mem_arb #(
     parameter int ID_WIDTH   = 4,
     parameter int M_ID_WIDTH = ID_WIDTH + 1,
@@ -13,7 +18,8 @@ module smmu_mem_arb #(
     parameter int STRB_WIDTH = DATA_WIDTH / 8,
     parameter int OAS_BITS   = 48,
     parameter int NW         = 3,     // walkers
-    parameter int WQ_DEPTH   = 8      // AWs whose W beats are not all sent yet
+    parameter int WQ_DEPTH   = 8,     // AWs whose W beats are not all sent yet
+    parameter int STARVE     = 4      // cycles an internal read yields to translated ones
 ) (
     input  logic                     clk,
     input  logic                     rst,
@@ -111,11 +117,15 @@ module smmu_mem_arb #(
 
     // ------------------------------------------------------------ AR
     // source NW = translated, 0..NW-1 = walkers
-    logic          ar_lock_q;
+    localparam int CW = (STARVE > 0) ? $clog2(STARVE + 1) : 1;
+    logic          ar_lock_q, int_first;
     logic [SW-1:0] ar_lock_src, ar_src;
+    logic [CW-1:0] starve_q;    // cycles the waiting internal read has yielded
+    assign int_first = !t_ar_valid || int'(starve_q) >= STARVE;
     always_comb begin
         ar_src = SW'(NW);
-        for (int k = NW - 1; k >= 0; k--) if (w_ar_valid[k]) ar_src = SW'(k);
+        if (int_first)
+            for (int k = NW - 1; k >= 0; k--) if (w_ar_valid[k]) ar_src = SW'(k);
         if (ar_lock_q) ar_src = ar_lock_src;
     end
     always_comb begin
@@ -149,9 +159,12 @@ module smmu_mem_arb #(
         if (rst) begin
             ar_lock_q <= 1'b0;
             ar_lock_src <= '0;
+            starve_q <= '0;
         end else begin
             ar_lock_q <= m_axi_arvalid && !m_axi_arready;
             ar_lock_src <= ar_src;
+            if (w_ar_valid == '0 || (m_axi_arready && int'(ar_src) != NW)) starve_q <= '0;
+            else if (int'(starve_q) < STARVE) starve_q <= starve_q + CW'(1);
         end
     end
 

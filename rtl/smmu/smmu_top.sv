@@ -198,6 +198,9 @@ module smmu_top #(
     logic [1:0]       cl_ssv, cl_hit;
     logic [1:0][19:0] cl_ssid;
     cfg_t [1:0]       cl_cfg;
+    logic [1:0]       cl_va_ok;
+    logic [1:0][CFG_ENTRIES-1:0] cl_oh;          // the cache's one-hot match, for the IOTLB
+    logic [CFG_ENTRIES-1:0][15:0] cfg_asid;     // every cache entry's ASID, for the IOTLB
     // IOTLB lookup ports: 0 read channel, 1 write channel, 2.. walkers
     localparam int NTL = 2 + NW;
     logic [NTL-1:0][15:0] tl_asid;
@@ -206,6 +209,11 @@ module smmu_top #(
     logic [NTL-1:0][PAW-1:12] tl_pa;
     logic [NTL-1:0][1:0]  tl_size;
     perm_t [NTL-1:0]      tl_perm;
+    logic [NTL-1:0][CFG_ENTRIES-1:0] tl_cfg_oh;
+    // the channels' IOTLB ports select the ASID by the cache match (smmu_iotlb NXP)
+    assign tl_asid[1:0] = '0;
+    assign tl_cfg_oh[1:0] = cl_oh;
+    assign tl_cfg_oh[NTL-1:2] = '0;
 
     logic [NW-1:0]        cf_valid, cf_ready, cf_ssv;
     logic [NW-1:0][31:0]  cf_sid;
@@ -228,15 +236,19 @@ module smmu_top #(
     smmu_cfgc #(.ENTRIES(CFG_ENTRIES), .NPORT(2), .NFILL(NW)) u_cfgc (
         .clk, .rst,
         .lk_sid(cl_sid), .lk_ssv(cl_ssv), .lk_ssid(cl_ssid), .lk_hit(cl_hit), .lk_cfg(cl_cfg),
+        .lk_oh(cl_oh), .lk_va(tl_va[1:0]), .lk_va_ok(cl_va_ok), .ent_asid(cfg_asid),
         .fill_valid(cf_valid), .fill_ready(cf_ready_c), .fill_sid(cf_sid), .fill_ssv(cf_ssv),
         .fill_ssid(cf_ssid), .fill_cfg(cf_cfg),
         .inv_all(flush || inv_cfg_all), .inv_sid(inv_cfg_sid), .inv_sid_ssid(inv_cfg_sid_ssid),
         .inv_sid_v(inv_sid), .inv_sid_mask, .inv_ssid_v(inv_ssid)
     );
 
-    smmu_iotlb #(.ENTRIES(IOTLB_ENTRIES), .NPORT(NTL), .NFILL(NW)) u_iotlb (
+    smmu_iotlb #(
+        .ENTRIES(IOTLB_ENTRIES), .NPORT(NTL), .NXP(2), .NCFG(CFG_ENTRIES), .NFILL(NW)
+    ) u_iotlb (
         .clk, .rst,
-        .lk_asid(tl_asid), .lk_va(tl_va), .lk_hit(tl_hit), .lk_pa(tl_pa), .lk_size(tl_size),
+        .lk_asid(tl_asid), .lk_cfg_oh(tl_cfg_oh), .cfg_asid, .lk_va(tl_va), .lk_hit(tl_hit),
+        .lk_pa(tl_pa), .lk_size(tl_size),
         .lk_perm(tl_perm),
         .fill_valid(tf_valid), .fill_ready(tf_ready_c), .fill_asid(tf_asid), .fill_va(tf_va),
         .fill_pa(tf_pa), .fill_size(tf_size), .fill_perm(tf_perm), .fill_glob(tf_glob),
@@ -362,7 +374,7 @@ module smmu_top #(
         .s_len(s_axi_arlen), .s_size(s_axi_arsize), .s_burst(s_axi_arburst), .s_lock(s_axi_arlock),
         .s_cache(s_axi_arcache), .s_prot(s_axi_arprot), .s_user(s_axi_aruser),
         .cl_sid(cl_sid[0]), .cl_ssv(cl_ssv[0]), .cl_ssid(cl_ssid[0]), .cl_hit(cl_hit[0]),
-        .cl_cfg(cl_cfg[0]), .tl_asid(tl_asid[0]), .tl_va(tl_va[0]), .tl_hit(tl_hit[0]),
+        .cl_cfg(cl_cfg[0]), .cl_va_ok(cl_va_ok[0]), .tl_va(tl_va[0]), .tl_hit(tl_hit[0]),
         .tl_pa(tl_pa[0]), .tl_size(tl_size[0]), .tl_perm(tl_perm[0]),
         .wj_valid(wj_valid[NR-1:0]), .wj_ready(wj_ready[NR-1:0]), .wj_job(wj_job[NR-1:0]),
         .wr_valid(wr_valid[NR-1:0]), .wr_ready(wr_ready[NR-1:0]), .wr_res(wr_res[NR-1:0]),
@@ -393,7 +405,7 @@ module smmu_top #(
         .s_len(s_axi_awlen), .s_size(s_axi_awsize), .s_burst(s_axi_awburst), .s_lock(s_axi_awlock),
         .s_cache(s_axi_awcache), .s_prot(s_axi_awprot), .s_user(s_axi_awuser),
         .cl_sid(cl_sid[1]), .cl_ssv(cl_ssv[1]), .cl_ssid(cl_ssid[1]), .cl_hit(cl_hit[1]),
-        .cl_cfg(cl_cfg[1]), .tl_asid(tl_asid[1]), .tl_va(tl_va[1]), .tl_hit(tl_hit[1]),
+        .cl_cfg(cl_cfg[1]), .cl_va_ok(cl_va_ok[1]), .tl_va(tl_va[1]), .tl_hit(tl_hit[1]),
         .tl_pa(tl_pa[1]), .tl_size(tl_size[1]), .tl_perm(tl_perm[1]),
         .wj_valid(wj_valid[NW-1:NR]), .wj_ready(wj_ready[NW-1:NR]), .wj_job(wj_job[NW-1:NR]),
         .wr_valid(wr_valid[NW-1:NR]), .wr_ready(wr_ready[NW-1:NR]), .wr_res(wr_res[NW-1:NR]),

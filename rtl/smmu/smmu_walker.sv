@@ -12,6 +12,13 @@
 // SMMUEN=0 terminate the stalled transaction with SLVERR.
 // Memory reads are narrow (8-byte beats, arsize=3) INCR bursts of 1 or 2 dwords; a beat's
 // dword sits on byte lane (addr mod DATA_WIDTH/8).
+// Latency: the common successful steps (STE -> CD, CD -> start table, table -> next level,
+// leaf -> IOTLB fill) are decided from the last R beat itself, so the next read's AR is
+// valid in the cycle after that beat (what the first beat of a 2-dword read decides is
+// registered at that beat). Anything else (faults, bypass/abort, IOTLB hit after a CD
+// fetch, two-level CD tables) takes the registered path one cycle later; both paths give
+// the same outcome. No address arithmetic depends on T0SZ at run time beyond constant
+// compares (the start table's alignment and the VA range check are per-bit compares).
 module smmu_walker #(
     parameter int DATA_WIDTH = 64,
     parameter int SSID_BITS  = 8,
@@ -105,10 +112,15 @@ module smmu_walker #(
     logic [63:0] d0, d1;
     logic        beat;  // which dword the next beat carries
     logic [LW-1:0] lane;
+    logic [63:0] rw;    // this beat's dword
+    logic        r_end;  // last beat of a read without error
+    logic        fast;   // the FSM continues from this last beat itself (no rd_done)
 
     assign ar_valid = rd_busy && !rd_issued;
     assign ar_addr = {rd_addr[PAW-1:3], 3'b000};
     assign lane = (LANES > 1) ? LW'((rd_addr >> 3) + PAW'(beat)) : '0;
+    assign rw = r_data[64*lane +: 64];
+    assign r_end = r_valid && r_last && !rd_err && !r_resp[1];
 
     always_ff @(posedge clk) begin
         if (rst) begin
@@ -120,12 +132,12 @@ module smmu_walker #(
             rd_done <= 1'b0;
             if (ar_valid && ar_ready) rd_issued <= 1'b1;
             if (r_valid) begin
-                if (beat) d1 <= r_data[64*lane +: 64];
-                else d0 <= r_data[64*lane +: 64];
+                if (beat) d1 <= rw;
+                else d0 <= rw;
                 beat <= 1'b1;
                 if (r_resp[1]) rd_err <= 1'b1;
                 if (r_last) begin
-                    rd_done <= 1'b1;
+                    rd_done <= !fast;
                     rd_issued <= 1'b0;
                     beat <= 1'b0;
                 end
@@ -160,28 +172,77 @@ module smmu_walker #(
     assign cd_t0sz = d0[CD0_T0SZ +: 6];
     logic [2:0] cd_ips;
     assign cd_ips = d0[CD0_IPS +: 3];
-    logic cd_illegal;
     logic ste_stalld;   // STE.S1STALLD of the STE being used
-    assign cd_illegal = !d0[CD0_V] || !d0[CD0_AA64] || d0[CD0_HA] || d0[CD0_HD] ||
-        (d0[CD0_S] && (!STALL || ste_stalld)) ||
-        (!d0[CD0_EPD0] && (d0[CD0_ENDI] || d0[CD0_TG0 +: 2] != 2'b00 ||
-                           cd_t0sz < 6'(T0SZ_MIN) || cd_t0sz > 6'(T0SZ_MAX) ||
-                           (({d1[51:CD1_TTB0], 4'b0}) >> ips_bits(cd_ips, OAS_BITS)) != 0));
+    // an address with bits at or above min(IPS, OAS) set (constant shifts per IPS value)
+    function automatic logic above_ips(logic [51:0] a, logic [2:0] ips);
+        case (ips)
+            3'd0: return (a >> ips_bits(3'd0, OAS_BITS)) != '0;
+            3'd1: return (a >> ips_bits(3'd1, OAS_BITS)) != '0;
+            3'd2: return (a >> ips_bits(3'd2, OAS_BITS)) != '0;
+            3'd3: return (a >> ips_bits(3'd3, OAS_BITS)) != '0;
+            3'd4: return (a >> ips_bits(3'd4, OAS_BITS)) != '0;
+            default: return (a >> ips_bits(3'd5, OAS_BITS)) != '0;
+        endcase
+    endfunction
+    // C_BAD_CD for CD dwords c0, c1
+    function automatic logic cd_bad(logic [63:0] c0, logic [51:CD1_TTB0] ttb0);
+        logic [5:0] t0sz;
+        t0sz = c0[CD0_T0SZ +: 6];
+        return !c0[CD0_V] || !c0[CD0_AA64] || c0[CD0_HA] || c0[CD0_HD] ||
+            (c0[CD0_S] && (!STALL || ste_stalld)) ||
+            (!c0[CD0_EPD0] && (c0[CD0_ENDI] || c0[CD0_TG0 +: 2] != 2'b00 ||
+                               t0sz < 6'(T0SZ_MIN) || t0sz > 6'(T0SZ_MAX) ||
+                               above_ips({ttb0, 4'b0}, c0[CD0_IPS +: 3])));
+    endfunction
+    logic cd_illegal;
+    assign cd_illegal = cd_bad(d0, d1[51:CD1_TTB0]);
 
     // index of the current level's descriptor
-    function automatic logic [8:0] lvl_idx(logic [VAW-1:0] va, logic [1:0] l);
-        return va[12 + 9 * (3 - int'(l)) +: 9];
+    function automatic logic [8:0] lvl_idx(logic [VAW-1:12] va, logic [1:0] l);
+        case (l)
+            2'd0: return va[47:39];
+            2'd1: return va[38:30];
+            2'd2: return va[29:21];
+            default: return va[20:12];
+        endcase
     endfunction
     function automatic logic [1:0] start_lvl(logic [5:0] t0sz);
         if (t0sz <= 6'd24) return 2'd0;
         if (t0sz <= 6'd33) return 2'd1;
         return 2'd2;
     endfunction
-    // the start-level table is aligned to its own size: 8 << (IA - level shift) bytes
-    function automatic logic [PAW-1:0] start_table(logic [PAW-1:4] ttb0, logic [5:0] t0sz);
-        int top;
-        top = (64 - int'(t0sz)) - (12 + 9 * (3 - int'(start_lvl(t0sz))));
-        return {ttb0, 4'b0} & ~((PAW'(8) << top) - PAW'(1));
+    // Address of the start-level descriptor. The start table is aligned to its own size,
+    // 8 << (IA - level shift) = 2^(K - T0SZ) bytes with K = 28, 37, 46 for start level
+    // 0, 1, 2 (4 to 12 address bits), so TTB0 bits [11:4] below that size are cleared
+    // (constant compares of T0SZ) and the index, smaller than the table for an in-range
+    // VA, is ORed in.
+    function automatic logic [11:4] start_keep(logic [5:0] t0sz);
+        logic [11:4] k;
+        k = '1;
+        for (int b = 4; b < 12; b++)
+            case (start_lvl(t0sz))
+                2'd0: if (t0sz < 6'(28 - b)) k[b] = 1'b0;
+                2'd1: if (t0sz < 6'(37 - b)) k[b] = 1'b0;
+                default: if (t0sz < 6'(46 - b)) k[b] = 1'b0;
+            endcase
+        return k;
+    endfunction
+    function automatic logic [PAW-1:0] start_addr(logic [PAW-1:4] ttb0, logic [5:0] t0sz,
+                                                 logic [VAW-1:12] va);
+        return {ttb0[PAW-1:12], ttb0[11:4] & start_keep(t0sz), 4'b0} |
+               (PAW'(lvl_idx(va, start_lvl(t0sz))) << 3);
+    endfunction
+    // VA bits at/above 64-T0SZ all zero, from the job's VA width (va_room = 64 - number
+    // of significant VA bits, computed when the job is taken)
+    logic [6:0] va_room;
+    function automatic logic [6:0] room(logic [VAW-1:0] va);
+        logic [6:0] n;
+        n = 7'd64;
+        for (int i = 0; i < VAW; i++) if (va[i]) n = 7'(63 - i);
+        return n;
+    endfunction
+    function automatic logic in_range(logic [5:0] t0sz);
+        return {1'b0, t0sz} <= va_room;
     endfunction
 
     logic [PAW-1:0] pte_oa;
@@ -222,12 +283,12 @@ module smmu_walker #(
     endfunction
 
     assign job_ready = (st == S_IDLE);
-    assign res_valid = (st == S_DONE);
+    assign res_valid = (st == S_DONE) && !cf_pend;   // every fill of a job precedes its result
     // table reads made for this job (transaction trace: walk_depth)
     logic [2:0] nrd;
     always_ff @(posedge clk) begin
         if (rst || st == S_IDLE) nrd <= '0;
-        else if (rd_done) nrd <= nrd + 3'd1;
+        else if (r_valid && r_last) nrd <= nrd + 3'd1;
     end
     // STE.S1DSS path of this job (trace only): from the cached config on a hit
     logic [1:0] dss_q;
@@ -236,7 +297,8 @@ module smmu_walker #(
         res.depth = nrd;
         res.dss = dss_q;
     end
-    assign cf_valid = (st == S_CFILL);
+    logic cf_pend;   // configuration fill of the fast CD path not yet accepted
+    assign cf_valid = (st == S_CFILL) || cf_pend;
     assign cf_sid = j.sid;
     assign cf_ssv = j.ssv;
     assign cf_ssid = j.ssid;
@@ -244,8 +306,22 @@ module smmu_walker #(
         cf_cfg = cfg;
         cf_cfg.dss = dss_q;
     end
-    assign tl_asid = cfg.asid;
-    assign tl_va = j.va[VAW-1:12];
+    // IOTLB lookups: while the CD arrives, with its ASID (dword 0) for the decision at its
+    // last beat; otherwise registered (tlq_*) for S_RANGE, looked up in the cycle before it
+    // (the job's own configuration in S_IDLE, the fetched one in S_CFILL), so that the
+    // lookup and the decision on it are in different cycles
+    assign tl_asid = (st == S_IDLE) ? job.cfg.asid : (st == S_CD) ? d0[CD0_ASID +: 16] : cfg.asid;
+    assign tl_va = (st == S_IDLE) ? job.va[VAW-1:12] : j.va[VAW-1:12];
+    logic            tlq_hit;
+    logic [PAW-1:12] tlq_pa;
+    logic [1:0]      tlq_size;
+    perm_t           tlq_perm;
+    always_ff @(posedge clk) begin
+        tlq_hit <= tl_hit;
+        tlq_pa <= tl_pa;
+        tlq_size <= tl_size;
+        tlq_perm <= tl_perm;
+    end
     assign tf_valid = (st == S_TFILL);
     assign tf_asid = cfg.asid;
     assign tf_va = j.va[VAW-1:12];
@@ -299,8 +375,78 @@ module smmu_walker #(
                    ind: j.instr, rnw: j.rnw, cls: CLASS_IN, addr: j.va, fetch: '0,
                    stall: 1'b1, stag: 16'(IDX)};
 
+    // ------------------------------------------------------------ decisions at the last beat
+    // The successful continuations, decided at a read's last beat from the beat itself
+    // (rw) and, for the 2-dword STE and CD, what was registered at the first beat. Each
+    // mirrors the registered path below exactly; whatever they do not cover falls back to
+    // it (rd_done). For timing, the next read's address (and what the registered path
+    // recomputes anyway) is loaded at every error-free last beat; only the state, level,
+    // table attributes and pending fill depend on the decision.
+    logic ste_go, cd_go, tab_go, leaf_go;
+    logic ste0_ok, cd0_ok;          // first-dword checks of the STE / CD being read
+    logic [11:4] sa_keep;           // TTB0 bits kept by the start table's alignment
+    logic [1:0]  sa_lvl;            // start level
+    logic [8:0]  sa_idx;            // start-level index
+    logic [PAW-1:0] rw_oa, nxt_addr;
+    logic [19:0] ste_cdi;           // CD index the STE leads to
+    assign rw_oa = {rw[PAW-1:12], 12'b0};
+    assign ste_cdi = (j.ssv && ste_cdmax != 0) ? j.ssid : 20'd0;
+
+    // first dword of an STE: stage 1 with a CD to fetch, as far as dword 0 tells
+    function automatic logic ste_ok(logic [63:0] x);
+        logic [4:0] cdmax;
+        cdmax = x[STE0_CDMAX +: 5];
+        return x[STE0_V] && x[STE0_CFG +: 3] == STE_CFG_S1 && int'(cdmax) <= SSID_BITS &&
+               (({x[51:STE0_CTXPTR], 6'b0}) >> OAS_BITS) == 0 &&
+               (cdmax == 0 ? !j.ssv : (!j.ssv || (j.ssid >> cdmax) == 0));
+    endfunction
+    // first dword of a CD: legal and the VA in range, as far as dword 0 tells
+    function automatic logic cd_ok(logic [63:0] x);
+        logic [5:0] t0sz;
+        t0sz = x[CD0_T0SZ +: 6];
+        return x[CD0_V] && x[CD0_AA64] && !x[CD0_HA] && !x[CD0_HD] &&
+               !(x[CD0_S] && (!STALL || ste_stalld)) && !x[CD0_EPD0] && !x[CD0_ENDI] &&
+               x[CD0_TG0 +: 2] == 2'b00 && t0sz >= 6'(T0SZ_MIN) && t0sz <= 6'(T0SZ_MAX) &&
+               in_range(t0sz);
+    endfunction
+    always_ff @(posedge clk)
+        if (r_valid && !beat) begin
+            ste0_ok <= ste_ok(rw);
+            cd0_ok <= cd_ok(rw);
+            sa_lvl <= start_lvl(rw[CD0_T0SZ +: 6]);
+            sa_idx <= lvl_idx(j.va[VAW-1:12], start_lvl(rw[CD0_T0SZ +: 6]));
+            sa_keep <= start_keep(rw[CD0_T0SZ +: 6]);
+        end
+
+    always_comb begin
+        // STE (rw = dword 1)
+        ste_go = ste0_ok && rw[STE1_STRW +: 2] == 2'b00 && !(rw[STE1_S1STALLD] && !STALL);
+        if (ste_cdmax != 0 && j.ssv)
+            ste_go = ste_go && !(rw[STE1_S1DSS +: 2] == S1DSS_SSID0 && j.ssid == 0);
+        else if (ste_cdmax != 0)
+            ste_go = ste_go && rw[STE1_S1DSS +: 2] == S1DSS_SSID0;
+        // CD (rw = dword 1): TTB0 within the IPS, no IOTLB entry (looked up with d0's ASID)
+        cd_go = cd0_ok && !above_ips({rw[51:CD1_TTB0], 4'b0}, cd_ips) && !tl_hit;
+        // descriptor: a table descriptor within the output size
+        tab_go = lvl != 2'd3 && rw[PTE_VALID] && rw[PTE_TYPE] &&
+                 !above_ips({4'b0, rw_oa}, cfg.ips);
+        // descriptor: a leaf without translation, address size or access flag fault
+        leaf_go = rw[PTE_VALID] && (lvl == 2'd3 ? rw[PTE_TYPE] : (lvl != 2'd0 && !rw[PTE_TYPE])) &&
+                  !above_ips({4'b0, rw_oa & ~leaf_mask}, cfg.ips) && (rw[PTE_AF] || cfg.affd);
+        // the next read if the decision goes on
+        case (st)
+            S_STE: nxt_addr = (ste_fmt != S1FMT_LINEAR) ? ste_ctx + (PAW'(ste_cdi >> split) << 3)
+                                                        : ste_ctx + (PAW'(ste_cdi) << 6);
+            S_CD: nxt_addr = {rw[PAW-1:12], rw[11:4] & sa_keep, 4'b0} | (PAW'(sa_idx) << 3);
+            default: nxt_addr = rw_oa | (PAW'(lvl_idx(j.va[VAW-1:12], lvl + 2'd1)) << 3);
+        endcase
+    end
+    assign fast = r_end && ((st == S_STE && beat && ste_go) || (st == S_CD && beat && cd_go) ||
+                            (st == S_PTE && (tab_go || leaf_go)));
+
+    // cfg is all zeros from the job's start (or a retry) up to here: only the mode is set
+    // (fewer writers of cfg's other fields: timing)
     task automatic set_mode(logic [1:0] m);
-        cfg <= '0;
         cfg.mode <= m;
         st <= S_CFILL;
     endtask
@@ -309,11 +455,63 @@ module smmu_walker #(
         if (rst) begin
             st <= S_IDLE;
             ar_len <= '0;
+            cf_pend <= 1'b0;
         end else begin
+            if (cf_ready) cf_pend <= 1'b0;
+            if (r_end) begin
+                // loaded at every error-free last beat (the registered path reloads them)
+                rd_addr <= nxt_addr;
+                ar_len <= (st == S_STE && ste_fmt == S1FMT_LINEAR) ? 8'd1 : 8'd0;
+                if (st == S_STE) begin
+                    ste_stalld <= rw[STE1_S1STALLD];
+                    dss_q <= (!j.ssv && ste_cdmax != 0) ? DSS_SSID0 : DSS_NONE;
+                    cd_idx <= ste_cdi;
+                    split_q <= split;
+                end
+                if (st == S_CD) begin
+                    cfg.mode <= CFG_S1;
+                    cfg.asid <= d0[CD0_ASID +: 16];
+                    cfg.ttb0 <= rw[PAW-1:CD1_TTB0];
+                    cfg.t0sz <= cd_t0sz;
+                    cfg.epd0 <= d0[CD0_EPD0];
+                    cfg.ips <= cd_ips;
+                    cfg.affd <= d0[CD0_AFFD];
+                    cfg.wxn <= d0[CD0_WXN];
+                    cfg.pan <= d0[CD0_PAN];
+                    cfg.rec <= d0[CD0_R];
+                    cfg.abt <= d0[CD0_A];
+                    cfg.stall <= d0[CD0_S];
+                end
+            end
+            if (fast) begin
+                // the read's last beat continues the job (see "decisions at the last beat")
+                case (st)
+                    S_STE: st <= (ste_fmt != S1FMT_LINEAR) ? S_L1CD : S_CD;
+                    S_CD: begin
+                        cf_pend <= 1'b1;
+                        t_ro <= 1'b0;
+                        t_nouser <= 1'b0;
+                        t_pxn <= 1'b0;
+                        t_uxn <= 1'b0;
+                        lvl <= sa_lvl;
+                        st <= S_PTE;
+                    end
+                    default: if (tab_go) begin     // S_PTE
+                        lvl <= lvl + 2'd1;
+                        t_ro <= t_ro || rw[PTE_APT_RO];
+                        t_nouser <= t_nouser || rw[PTE_APT_NOUSER];
+                        t_pxn <= t_pxn || rw[PTE_PXNTABLE];
+                        t_uxn <= t_uxn || rw[PTE_UXNTABLE];
+                    end else st <= S_TFILL;        // leaf_go
+                endcase
+            end
+            // the registered path (a last beat that continued the job raised no rd_done,
+            // and no other state sees a last beat)
             case (st)
                 S_IDLE: if (job_valid) begin
                     j <= job;
-                    cfg <= job.cfg;
+                    va_room <= room(job.va);
+                    cfg <= job.cfg_hit ? job.cfg : '0;
                     dss_q <= job.cfg_hit ? job.cfg.dss : DSS_NONE;
                     if (job.cfg_hit) st <= S_RANGE;
                     else if ((job.sid >> strtab_log2size) != 0) begin
@@ -373,21 +571,7 @@ module smmu_walker #(
                 S_CD: if (rd_done) begin
                     if (rd_err) finish(fault(EVT_F_CD_FETCH, rd_addr, SSVM_TXN));
                     else if (cd_illegal) finish(fault(EVT_C_BAD_CD, '0, SSVM_TXN));
-                    else begin
-                        cfg.mode <= CFG_S1;
-                        cfg.asid <= d0[CD0_ASID +: 16];
-                        cfg.ttb0 <= d1[PAW-1:CD1_TTB0];
-                        cfg.t0sz <= cd_t0sz;
-                        cfg.epd0 <= d0[CD0_EPD0];
-                        cfg.ips <= cd_ips;
-                        cfg.affd <= d0[CD0_AFFD];
-                        cfg.wxn <= d0[CD0_WXN];
-                        cfg.pan <= d0[CD0_PAN];
-                        cfg.rec <= d0[CD0_R];
-                        cfg.abt <= d0[CD0_A];
-                        cfg.stall <= d0[CD0_S];
-                        st <= S_CFILL;
-                    end
+                    else st <= S_CFILL;   // cfg was loaded at the CD's last beat
                 end
 
                 S_CFILL: if (cf_ready) begin
@@ -412,22 +596,21 @@ module smmu_walker #(
                     t_nouser <= 1'b0;
                     t_pxn <= 1'b0;
                     t_uxn <= 1'b0;
-                    if (cfg.epd0 || !va_in_range(j.va, cfg.t0sz))
+                    if (cfg.epd0 || !in_range(cfg.t0sz))
                         tfault(EVT_F_TRANSLATION);
-                    else if (tl_hit) begin
-                        if (perm_fault(tl_perm, j.rnw, j.priv, j.instr, cfg.pan, cfg.wxn))
+                    else if (tlq_hit) begin
+                        if (perm_fault(tlq_perm, j.rnw, j.priv, j.instr, cfg.pan, cfg.wxn))
                             tfault(EVT_F_PERMISSION);
                         else begin
                             r <= '0;
                             r.kind <= R_PASS;
-                            r.pa <= {tl_pa, j.va[11:0]};
-                            r.size <= tl_size;
+                            r.pa <= {tlq_pa, j.va[11:0]};
+                            r.size <= tlq_size;
                             st <= S_DONE;
                         end
                     end else begin
                         lvl <= start_lvl(cfg.t0sz);
-                        start_read(start_table(cfg.ttb0, cfg.t0sz) +
-                                   (PAW'(lvl_idx(j.va, start_lvl(cfg.t0sz))) << 3), 1'b0, S_PTE);
+                        start_read(start_addr(cfg.ttb0, cfg.t0sz, j.va[VAW-1:12]), 1'b0, S_PTE);
                     end
                 end
 
@@ -447,7 +630,7 @@ module smmu_walker #(
                         tfault(EVT_F_TRANSLATION);
                     else if (lvl != 2'd3 && d0[PTE_TYPE]) begin
                         // table descriptor: next level
-                        if (pa_too_big(pte_oa, cfg.ips, OAS_BITS))
+                        if (above_ips({4'b0, pte_oa}, cfg.ips))
                             tfault(EVT_F_ADDR_SIZE);
                         else begin
                             lvl <= lvl + 2'd1;
@@ -455,9 +638,9 @@ module smmu_walker #(
                             t_nouser <= t_nouser || d0[PTE_APT_NOUSER];
                             t_pxn <= t_pxn || d0[PTE_PXNTABLE];
                             t_uxn <= t_uxn || d0[PTE_UXNTABLE];
-                            start_read(pte_oa + (PAW'(lvl_idx(j.va, lvl + 2'd1)) << 3), 1'b0, S_PTE);
+                            start_read(pte_oa | (PAW'(lvl_idx(j.va[VAW-1:12], lvl + 2'd1)) << 3), 1'b0, S_PTE);
                         end
-                    end else if (pa_too_big(pte_oa & ~leaf_mask, cfg.ips, OAS_BITS))
+                    end else if (above_ips({4'b0, pte_oa & ~leaf_mask}, cfg.ips))
                         tfault(EVT_F_ADDR_SIZE);
                     else if (!d0[PTE_AF] && !cfg.affd)
                         tfault(EVT_F_ACCESS);
@@ -482,8 +665,10 @@ module smmu_walker #(
                     if ((stall_kill && stall_kill_stag == 16'(IDX)) || !smmuen || !evtqen)
                         stall_end(1'b1);
                     else if (resume_valid && resume_sid == j.sid && resume_stag == 16'(IDX)) begin
-                        if (resume_resp == 2'd1)      // retry: translate again from the STE
+                        if (resume_resp == 2'd1) begin  // retry: translate again from the STE
+                            cfg <= '0;
                             start_read(strtab_base + (PAW'(j.sid) << 6), 1'b1, S_STE);
+                        end
                         else stall_end(resume_resp == 2'd2);
                     end
                 end

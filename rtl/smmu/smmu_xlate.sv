@@ -1,6 +1,7 @@
 // smmu_xlate: translation pipeline of one address channel (AR or AW).
 //
-// A request is looked up in the config cache and IOTLB in the cycle it arrives. A hit
+// A request is looked up in the config cache and IOTLB in the cycle it arrives (side by
+// side: the IOTLB selects the ASID with the cache's one-hot match, see smmu_iotlb). A hit
 // (or a decision that needs no walk: SMMUEN=0, bypass, abort, out-of-range VA,
 // permission fault) is registered into the output stage: one cycle of latency and one
 // request per cycle. A miss is parked in a free slot whose walker resolves it while
@@ -51,7 +52,7 @@ module smmu_xlate #(
     output logic [19:0]             cl_ssid,
     input  logic                    cl_hit,
     input  smmu_pkg::cfg_t          cl_cfg,
-    output logic [15:0]             tl_asid,
+    input  logic                    cl_va_ok,   // VA inside the matched CD's input range
     output logic [smmu_pkg::VAW-1:12] tl_va,
     input  logic                    tl_hit,
     input  logic [smmu_pkg::PAW-1:12] tl_pa,
@@ -113,7 +114,6 @@ module smmu_xlate #(
     assign cl_sid = in.sid;
     assign cl_ssv = in.ssv;
     assign cl_ssid = in.ssid;
-    assign tl_asid = cl_cfg.asid;
     assign tl_va = in.va[VAW-1:12];
 
     function automatic res_t xfault(logic [7:0] id, logic rec, logic abt);
@@ -150,7 +150,7 @@ module smmu_xlate #(
             hres.kind = R_ABORT;
             hres.slverr = 1'b1;
         // a fault of a stalling CD (CD.S=1) goes to a walker, which stalls it
-        end else if (cl_cfg.epd0 || !va_in_range(in.va, cl_cfg.t0sz)) begin
+        end else if (cl_cfg.epd0 || !cl_va_ok) begin
             if (cl_cfg.stall) miss = 1'b1;
             else hres = xfault(EVT_F_TRANSLATION, cl_cfg.rec, cl_cfg.abt);
         end else if (!tl_hit) miss = 1'b1;
@@ -221,14 +221,21 @@ module smmu_xlate #(
         if (take_done) wr_ready[done_i] = 1'b1;
     end
 
-    // burst bounds: the last byte of an INCR burst must stay inside the first byte's mapping
-    function automatic logic leaves(logic [VAW-1:0] va, logic [7:0] len, logic [2:0] size,
-                                    logic [1:0] burst, logic [1:0] kind, logic [1:0] msize);
-        logic [VAW-1:0] first, last;
-        if (kind != R_PASS || msize == SZ_NONE || burst != 2'b01) return 1'b0;
+    // burst bounds: the last byte of an INCR burst must stay inside the first byte's
+    // mapping. Which mapping sizes (bit SZ_*) the burst leaves depends on the request
+    // alone, so the adder runs beside the lookup and only a select waits for its size.
+    function automatic logic [3:0] crossing(logic [VAW-1:0] va, logic [7:0] len,
+                                           logic [2:0] size, logic [1:0] burst);
+        logic [VAW-1:0] first;
+        logic [VAW-1:12] x;   // page bits that differ between the first and the last byte
         first = va & ~((VAW'(1) << size) - VAW'(1));
-        last = first + ((VAW'(len) + VAW'(1)) << size) - VAW'(1);
-        return ((first ^ last) & ~VAW'(size_mask(msize))) != '0;
+        x = first[VAW-1:12] ^
+            (VAW-12)'((first + ((VAW'(len) + VAW'(1)) << size) - VAW'(1)) >> 12);
+        if (burst != 2'b01) return '0;
+        return {1'b0, x[VAW-1:30] != '0, x[VAW-1:21] != '0, x[VAW-1:12] != '0};
+    endfunction
+    function automatic logic leaves(logic [3:0] xs, logic [1:0] kind, logic [1:0] msize);
+        return kind == R_PASS && msize != SZ_NONE && xs[msize];
     endfunction
 
 `ifndef SYNTHESIS
@@ -241,6 +248,7 @@ module smmu_xlate #(
     logic [1:0]     tr_msize, tr_dss;
 `endif
 
+    // the output stage's data (o_valid, o_park, o_replay are set by the caller)
     task automatic load(req_t q, res_t x);
         logic lv, txn;
 `ifndef SYNTHESIS
@@ -252,10 +260,7 @@ module smmu_xlate #(
         tr_msize <= x.size;
         tr_dss <= x.dss;
 `endif
-        lv = leaves(q.va, q.len, q.size, q.burst, x.kind, x.size);
-        o_valid <= 1'b1;
-        o_park <= 1'b0;
-        o_replay <= 1'b0;
+        lv = leaves(crossing(q.va, q.len, q.size, q.burst), x.kind, x.size);
         o_id <= q.id;
         o_addr <= (x.kind == R_PASS && !lv) ? x.pa : PAW'(q.va);
         o_len <= q.len;
@@ -285,30 +290,36 @@ module smmu_xlate #(
             pend <= '0;
             parked <= '0;
         end else begin
-            if (o_valid && o_ready) o_valid <= 1'b0;
+            // The data registers load whenever the stage is free, whether or not a request
+            // is taken (o_valid says which), so their enable does not wait for the lookup.
+            if (out_free) begin
+                o_valid <= done_v || park_v || take_hit;
+                o_park <= !done_v && park_v;
+                o_replay <= done_v && parked[done_i];
+                if (done_v) load(sreq[done_i], wr_res[done_i]);
+                else if (park_v) o_id <= sreq[park_i].id;
+                else load(in, hres);
+            end
             if (take_done) begin
-                load(sreq[done_i], wr_res[done_i]);
-                o_replay <= parked[done_i];
                 busy[done_i] <= 1'b0;
                 parked[done_i] <= 1'b0;
-            end else if (take_park) begin
-                o_valid <= 1'b1;
-                o_park <= 1'b1;
-                o_replay <= 1'b0;
-                o_id <= sreq[park_i].id;
-                parked[park_i] <= 1'b1;
-            end else if (take_hit) load(in, hres);
+            end
+            if (take_park) parked[park_i] <= 1'b1;
             for (int k = 0; k < NSLOT; k++)
                 if (pend[k] && wj_ready[k]) pend[k] <= 1'b0;
             if (take_miss) begin
                 busy[free_i] <= 1'b1;
                 pend[free_i] <= 1'b1;
-                sreq[free_i] <= in;
-                sjob[free_i] <= '{sid: in.sid, ssv: in.ssv, ssid: in.ssid, va: in.va,
-                                  rnw: IS_READ, priv: in.prot[0], instr: IS_READ && in.prot[2],
-                                  cfg_hit: cl_hit, cfg: cl_cfg};
             end
         end
+        // a free slot follows the input, so that taking a miss only sets busy
+        for (int k = 0; k < NSLOT; k++)
+            if (!busy[k]) begin
+                sreq[k] <= in;
+                sjob[k] <= '{sid: in.sid, ssv: in.ssv, ssid: in.ssid, va: in.va,
+                             rnw: IS_READ, priv: in.prot[0], instr: IS_READ && in.prot[2],
+                             cfg_hit: cl_hit, cfg: cl_cfg};
+            end
     end
 
 `ifndef SYNTHESIS

@@ -123,6 +123,12 @@ def test_halted_queue_reports_error_instead_of_hanging():
         with pytest.raises(HardwareError, match=f"queue halted: COMP_WRITE at {ro:#x}"):
             await q.wait(ro)
         assert await reg(s, q, D.QSTATUS) & D.QStatus.HALTED
+        assert (await reg(s, q, D.QERR_ADDR_LO), await reg(s, q, D.QERR_ADDR_HI)) == (
+            ro & 0xFFFF_FFFF, ro >> 32)
+        await s.plat.write_reg("dma", D.queue_reg(q.idx, D.QERR, len(s.accel.queues)), 0)
+        # as dma_regs.sv: the write clears the code, the halt and the address
+        assert [await reg(s, q, r) for r in (D.QERR, D.QERR_ADDR_LO, D.QERR_ADDR_HI)] == [0, 0, 0]
+        assert not await reg(s, q, D.QSTATUS) & D.QStatus.HALTED
     run(body())
 
 

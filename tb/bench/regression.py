@@ -3,17 +3,21 @@
 Measured (`--regression run`): runs `pytest -n JOBS -m "not long"` (what `make test`
 runs) and samples /proc every 0.5 s: a worker's memory is the resident size of the xdist
 worker plus its simulator child processes. Read (`--regression junit`): the session time
-of a finished `make test` from its JUnit file (no memory figure then). `auto` (default)
-reads sim_build/junit.xml when it is fresh (written after HEAD was committed) and
-measures otherwise. Every result carries its provenance: where the number comes from,
+of a finished `make test` from its JUnit file (no memory figure then). `auto` reads
+sim_build/junit.xml when it is fresh (written after HEAD was committed) and measures
+otherwise. `clone` (the default of a full `make bench`) measures in a fresh clone of HEAD
+(cold builds, committed code only): the figure the README quotes, independent of what
+the working tree has cached. Every result carries its provenance: where the number comes from,
 when the regression ran, on which commit, how many tests, how many failed.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -64,14 +68,17 @@ def _iso(t: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
 
 
-def measure(jobs: int = 2, args: list[str] | None = None) -> dict:
-    junit = SIM_BUILD / "bench" / "junit-regression.xml"
-    state = git_state()
+def measure(jobs: int = 2, args: list[str] | None = None, cwd: Path = ROOT,
+            env: dict | None = None, junit: Path | None = None) -> dict:
+    junit = Path(junit or SIM_BUILD / "bench" / "junit-regression.xml")
+    junit.parent.mkdir(parents=True, exist_ok=True)
+    state = git_state(cwd)
     started = time.time()
     cmd = [sys.executable, "-m", "pytest", "-q", "-n", str(jobs), "-m", "not long",
            f"--junitxml={junit}", *(args or [])]
     t = time.perf_counter()
-    p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         env=env)
     peak: dict[int, int] = {}
     while p.poll() is None:
         for w, rss in _tree_rss(p.pid, _procs()).items():
@@ -80,9 +87,31 @@ def measure(jobs: int = 2, args: list[str] | None = None) -> dict:
     wall = time.perf_counter() - t
     tests, failures = _junit_counts(junit)
     return {"wall_s": wall, "jobs": jobs, "source": "measured by make bench",
-            "command": " ".join(cmd[1:]), "returncode": p.returncode,
+            "command": " ".join(cmd[1:]), "returncode": p.returncode, "checkout": str(cwd),
             "tests": tests, "failures": failures, "date": _iso(started), **state,
             "peak_rss_per_worker_mb": sorted(round(v / 2**20, 1) for v in peak.values())}
+
+
+def measure_clone(jobs: int = 2, root: Path = ROOT, args: list[str] | None = None,
+                  junit: Path | None = None) -> dict:
+    """`measure` in a fresh clone of HEAD: cold builds, committed code only (what a
+    newcomer's first `make test` costs). The clone imports its own tb/ and sw/ (PYTHONPATH
+    ahead of the editable install) with this venv's interpreter; it is deleted afterwards."""
+    scratch = Path(tempfile.mkdtemp(prefix="pasidsim-bench-clone."))
+    try:
+        repo = scratch / "repo"
+        r = subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(root), str(repo)],
+                           capture_output=True, text=True)
+        if r.returncode:
+            raise RuntimeError(f"regression clone: git clone of {root} failed: {r.stderr.strip()}")
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(repo), str(repo / "sw")])}
+        got = measure(jobs, args, cwd=repo, env=env, junit=junit)
+        got.update(source="measured by make bench in a fresh clone of HEAD (cold builds)",
+                   checkout=f"fresh clone of {root} in {repo} (deleted)", cold_builds=True,
+                   fresh=True)
+        return got
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _junit_counts(path: Path) -> tuple[int | None, int | None]:
@@ -119,15 +148,21 @@ def from_junit(path: Path = SIM_BUILD / "junit.xml") -> dict | None:
             "fresh": fresh, "checkout": str(repo), **state}
 
 
+MODES = ("auto", "run", "clone", "junit", "skip")
+
+
 def obtain(mode: str, junit: Path | None = None, jobs: int = 2) -> dict | None:
-    """mode: "run" (measure), "junit" (read `junit`, default sim_build/junit.xml; None if
-    absent), "auto" (a fresh junit if there is one, else measure), "skip"."""
-    if mode not in ("auto", "run", "junit", "skip"):
-        raise ValueError(f"regression.obtain: mode {mode!r} is not auto/run/junit/skip")
+    """mode: "run" (measure in this checkout), "clone" (measure in a fresh clone of HEAD),
+    "junit" (read `junit`, default sim_build/junit.xml; None if absent), "auto" (a fresh
+    junit if there is one, else measure), "skip"."""
+    if mode not in MODES:
+        raise ValueError(f"regression.obtain: mode {mode!r} is not {'/'.join(MODES)}")
     if mode == "skip":
         return None
     if mode == "run":
         return measure(jobs)
+    if mode == "clone":
+        return measure_clone(jobs)
     got = from_junit(junit) if junit else from_junit()
     if mode == "junit" or (got and got["fresh"]):
         return got
@@ -136,6 +171,6 @@ def obtain(mode: str, junit: Path | None = None, jobs: int = 2) -> dict | None:
 
 def provenance(reg: dict) -> dict:
     """The fields of a regression result that say where its number comes from."""
-    keys = ("source", "date", "commit", "dirty", "fresh", "checkout", "tests", "failures",
-            "jobs", "command", "returncode")
+    keys = ("source", "date", "commit", "dirty", "fresh", "checkout", "cold_builds", "tests",
+            "failures", "jobs", "command", "returncode")
     return {k: reg[k] for k in keys if k in reg}

@@ -163,3 +163,88 @@ def table_md(records: Iterable[Mapping[str, Any]], targets: Iterable[Mapping[str
         out.append(f"| {t['name']} | {_fmt(t['value'])} | {op} {t['target']} | "
                    f"{'yes' if t['met'] else 'NO'} | {_fmt(t['shortfall'])} | {t['why']} |")
     return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------- README table
+def _verdict(targets: list[Mapping[str, Any]], prefix: str) -> str:
+    """'met' / 'missed by X' over the targets whose name starts with prefix."""
+    ts = [t for t in targets if t["name"].startswith(prefix)]
+    if not ts:
+        return "not measured"
+    missed = [t for t in ts if not t["met"]]
+    if not missed:
+        return "met"
+    return "missed by " + " / ".join(_fmt(t["shortfall"]) if t["shortfall"] is not None
+                                     else "? (not measured)" for t in missed)
+
+
+def readme_table(data: Mapping[str, Any]) -> str:
+    """The README's performance table, generated from results.json (make bench's numbers
+    and make synth's), with where each number comes from underneath: one `make bench`
+    (plus `make synth` for the FPGA row) produces every cell."""
+    recs = [r for r in data.get("bench", []) if r.get("key")]
+    tg = list(data.get("bench_targets", []))
+    prov = data.get("provenance", {})
+    by = {}
+    for r in recs:
+        by.setdefault(r["key"], []).append(r)
+    rows = []
+    if "sim_speed_ratio" in data:
+        wall = prov.get("sim_speed_ratio", {}).get("wall_clock_ratio")
+        rows.append(("sim speed: regression config ÷ pure C++ harness, same workload (CPU time)",
+                     f"{data['sim_speed_ratio']:.2f}"
+                     + (f" (wall clock {wall:.2f})" if wall is not None else ""),
+                     f"≥ 0.5: {_verdict(tg, 'sim_speed_ratio')}"))
+    dma = {(r["bytes"], r["read_latency"]): r["value"] for r in by.get("dma_copy", [])}
+    lats = sorted({lat for _, lat in dma})
+    if (65536, lats[0] if lats else None) in dma:
+        lat_s = " / ".join(str(x) for x in lats)
+        v64 = " / ".join(f"{dma.get((65536, x), float('nan')):.3f}" for x in lats)
+        big = " / ".join(f"{dma[(1 << 20, x)]:.3f}" for x in lats if (1 << 20, x) in dma)
+        rows.append((f"DMA efficiency, 64 KiB copy, memory latency {lat_s}",
+                     v64 + (f" (1 MiB: {big})" if big else ""),
+                     f"≥ 0.95: {_verdict(tg, 'DMA efficiency 65536 B')}"))
+    if by.get("iotlb_hit_added") and by.get("iotlb_hit_rate"):
+        rows.append(("IOTLB hit: added latency, throughput",
+                     f"{_fmt(by['iotlb_hit_added'][0]['value'])} cycle, "
+                     f"{_fmt(by['iotlb_hit_rate'][0]['value'])} translation/cycle",
+                     "≤ 1 cycle, 1/cycle: " + ("met" if {_verdict(tg, "IOTLB hit added"),
+                                                         _verdict(tg, "IOTLB hit through")}
+                                               == {"met"} else
+                                               f"{_verdict(tg, 'IOTLB hit added')}, "
+                                               f"{_verdict(tg, 'IOTLB hit through')}")))
+    if by.get("cold_miss_4level"):
+        c = by["cold_miss_4level"][0]
+        rows.append(("cold 4-level miss",
+                     f"{_fmt(c['value'])} cycles: {c['memory_cycles']} in memory "
+                     f"({c['dependent_reads']} dependent reads, latency {c['read_latency']}) + "
+                     f"{c['overhead_per_read']:.1f} SMMU cycles/read",
+                     f"≤ 2 cycles/read: {_verdict(tg, 'cold miss 4level')}"))
+    if "hit_under_miss_ratio" in data:
+        rows.append(("hit-under-miss (hits during a walk ÷ alone)",
+                     f"{data['hit_under_miss_ratio']:.3f}",
+                     f"no loss: {_verdict(tg, 'hit-under-miss')}"))
+    if "regression_wall_s" in data:
+        p = prov.get("regression_wall_s", {})
+        where = ("fresh clone" if p.get("cold_builds") else
+                 "working tree" if "measured" in str(p.get("source", "")) else "last make test")
+        rows.append((f"regression wall time (`make test`, {where}, 2 cores)",
+                     f"{data['regression_wall_s']:.0f} s ({p.get('tests')} tests, "
+                     f"{p.get('failures')} failed)",
+                     f"≤ 900 s: {_verdict(tg, 'regression wall time')}"))
+    if "luts_system" in data and "fmax_mhz_system" in data:
+        p = prov.get("fmax_mhz_system", {})
+        f = data["fmax_mhz_system"]
+        rows.append(("ECP5-85F system_top",
+                     f"{data['luts_system'] / 1000:.1f}k LUTs, "
+                     f"{'~' if p.get('estimate') else ''}{f:.1f} MHz"
+                     + (" (placement estimate)" if p.get("estimate") else ""),
+                     "≥ 100 MHz: " + ("met" if f >= 100 else f"missed by {100 - f:.1f} MHz")))
+    out = ["| measure | value | target |", "|---|---|---|"]
+    out += [f"| {m} | {v} | {t} |" for m, v, t in rows]
+    out += ["", "Where each number comes from (results.json `provenance`):", ""]
+    for k in sorted(prov):
+        p = prov[k]
+        out.append(f"- `{k}`: {p.get('source')}, {p.get('date')}, commit {p.get('commit')}"
+                   f"{' +uncommitted changes' if p.get('dirty') else ''}")
+    return "\n".join(out) + "\n"

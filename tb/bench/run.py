@@ -1,7 +1,11 @@
 """`make bench`: simulation speed (part 1) and hardware performance (part 2), side by side.
 
 Writes sim_build/bench/results.json (merged: other keys belong to `make synth`),
-bench_table.md, PNG plots and the raw per-run JSON next to it, and prints the table.
+bench_table.md, readme_table.md (the README's performance table, generated), PNG plots
+and the raw per-run JSON next to it, and prints the table. Each part (sim, hw, reg) is
+merged into results.json as soon as it is done, so an interrupted or failing run keeps
+what it measured; a part that fails leaves a FAILED record (its old numbers are removed,
+never reported as this run's) and the run exits 1 after the other parts ran.
 docs/bench.md explains every number. Benchmarks report; they never fail on a slow
 machine (they do fail when a workload does not do its work: then numbers mean nothing).
 """
@@ -32,8 +36,9 @@ def _ints(text: str) -> list[int]:
     return [_size(x) for x in text.split(",") if x.strip()]
 
 
-def sim_speed_part(a, records: list, raw: dict) -> dict:
-    """Configurations a, a2, b, c on the bulk workload; returns the headline numbers."""
+def sim_speed_part(a, records: list, raw: dict, checkpoint=None) -> dict:
+    """Configurations a, a2, b, c on the bulk workload; returns the headline numbers.
+    checkpoint(top, records) is called once the headline is known, before the slower ones."""
     def rec(name, r, note=""):
         # rates per CPU second of the simulator process: the bench machine is shared, so
         # wall time also counts other jobs' use of the core (wall rates kept alongside)
@@ -58,33 +63,39 @@ def sim_speed_part(a, records: list, raw: dict) -> dict:
     rc["bytes"], rc["top"] = ra["bytes"], "replay harness"
     raw["c"] = rc
     rec("(c) same model, C++ harness, no VPI", rc, "memory CRCs equal (a)'s")
-    if a.public:
+    if checkpoint:   # the headline lands even if a slow comparison below never ends
+        snap = list(records)
+        checkpoint(_ratio_and_provenance(a, ra, rc, raw, snap), snap)
+
+    def optional(what, fn):
+        """A comparison configuration: its failure loses that row only (FAILED record)."""
+        try:
+            fn()
+        except (AssertionError, RuntimeError, OSError, KeyError, ValueError) as exc:
+            _failed(records, "sim", what, exc)
+
+    def c_public():
         print("bench: (c') C++ replay, model built with --public-flat-rw ...", flush=True)
         rp = simspeed.run_replay(Path(ra["run_dir"]) / "replay", public=True)
         rp["bytes"], rp["top"] = ra["bytes"], "replay harness --public-flat-rw"
         raw["c_public"] = rp
         rec("(c') C++ harness, --public-flat-rw", rp, "cost of the flag alone")
-    if a.all_visible:
+
+    def a_all():
         print("bench: (a-all) (a) with every signal visible (--public-flat-rw) ...", flush=True)
         rl = simspeed.run_bulk("a_all", a.nproc, a.size, a.desc, workload=a.workload)
         raw["a_all"] = rl
         rec("(a-all) (a) with --public-flat-rw", rl, "cocotb's default visibility")
-    if a.clkgen:
+
+    def a2():
         print("bench: (a2) clock generated in HDL (--timing) ...", flush=True)
-        try:
-            r2 = simspeed.run_bulk("a2", a.nproc, a.size, a.desc, workload=a.workload)
-        except (AssertionError, RuntimeError) as exc:
-            # not the regression's configuration: its failure loses one comparison only.
-            # (With the clock made in HDL, cocotb's edge callbacks can see post-edge values:
-            # the AXI checkers have caught AxiLiteMaster changing W payload before WREADY.)
-            first = next((ln for ln in str(exc).splitlines() if "%Error" in ln), str(exc)[:300])
-            print(f"bench: (a2) failed, left out: {first}", flush=True)
-            records.append({"kind": "build", "part": "sim", "name": "(a2) HDL clock run",
-                            "value": None, "unit": "", "notes": f"FAILED: {first}"})
-        else:
-            raw["a2"] = r2
-            rec("(a2) DPI RAM, HDL clock (--timing)", r2)
-    if a.cb_cost and a.workload == "bulk":
+        r2 = simspeed.run_bulk("a2", a.nproc, a.size, a.desc, workload=a.workload)
+        raw["a2"] = r2
+        rec("(a2) DPI RAM, HDL clock (--timing)", r2,
+            "the testbench samples the design's outputs as they were at each edge "
+            "(rtl/sim/system_sim_clkgen.sv)")
+
+    def a_cb():
         print(f"bench: (a) + {a.cb_cost} idle edge triggers (cost of a VPI callback) ...",
               flush=True)
         rcb = simspeed.run_bulk("a_cb", a.nproc, a.size, a.desc, extra_cbs=a.cb_cost)
@@ -97,30 +108,47 @@ def sim_speed_part(a, records: list, raw: dict) -> dict:
                         "unit": "ns per half cycle",
                         "notes": f"((a+{a.cb_cost}) - (a)) / ({a.cb_cost} x half cycles); (a) "
                         f"spends {ra['cpu_s'] * 1e9 / (2 * ra['cycles']):.0f} ns per half cycle"})
-    if a.workload == "bulk":   # the demo's RAM window (0x8000_0000+) exceeds the AxiRam
+
+    def b():
         print(f"bench: (b) cocotbext-axi AxiRam, {a.nproc} x {a.b_size} B ...", flush=True)
         rb = simspeed.run_bulk("b", a.nproc, a.b_size, min(a.desc, a.b_size))
         raw["b"] = rb
         rec("(b) cocotbext-axi AxiRam, cocotb Clock", rb, f"{a.nproc} x {a.b_size} B (smaller)")
-    if a.demo_size:
+
+    def demo():
         print(f"bench: (a)+(c) on the demo workload (driver), {a.nproc} x {a.demo_size} B ...",
               flush=True)
-        try:
-            rd = simspeed.run_bulk("a", a.nproc, a.demo_size, a.demo_size, record=True,
-                                   workload="demo")
-            rdc = simspeed.run_replay(Path(rd["run_dir"]) / "replay")
-        except (AssertionError, RuntimeError) as exc:   # e.g. the driver's bring-up failed
-            print(f"bench: demo workload skipped: {str(exc)[:500]}", flush=True)
-        else:
-            rdc["bytes"], rdc["top"] = rd["bytes"], "replay harness"
-            raw["demo_a"], raw["demo_c"] = rd, rdc
-            rec("(a) demo workload (driver + pasidsim.demo)", rd, "Python driver in the loop")
-            rec("(c) demo workload, C++ replay", rdc, "memory CRCs equal (a)'s")
+        rd = simspeed.run_bulk("a", a.nproc, a.demo_size, a.demo_size, record=True,
+                               workload="demo")
+        rdc = simspeed.run_replay(Path(rd["run_dir"]) / "replay")
+        rdc["bytes"], rdc["top"] = rd["bytes"], "replay harness"
+        raw["demo_a"], raw["demo_c"] = rd, rdc
+        rec("(a) demo workload (driver + pasidsim.demo)", rd, "Python driver in the loop")
+        rec("(c) demo workload, C++ replay", rdc, "memory CRCs equal (a)'s")
+
+    if a.public:
+        optional("(c') C++ harness, --public-flat-rw", c_public)
+    if a.all_visible:
+        optional("(a-all) (a) with --public-flat-rw", a_all)
+    if a.clkgen:
+        optional("(a2) HDL clock run", a2)
+    if a.cb_cost and a.workload == "bulk":
+        optional("(a) + armed idle edge triggers", a_cb)
+    if a.workload == "bulk":   # the demo's RAM window (0x8000_0000+) exceeds the AxiRam
+        optional("(b) cocotbext-axi AxiRam", b)
+    if a.demo_size:
+        optional("demo workload (a)/(c)", demo)
+    return _ratio_and_provenance(a, ra, rc, raw, records)
+
+
+def _ratio_and_provenance(a, ra, rc, raw, out) -> dict:
+    """The headline (a)/(c) and its provenance (on `a`); the wall-clock ratio record goes
+    into `out` (records, or a copy of them for a checkpoint)."""
     ratio = (ra["cycles"] / ra["cpu_s"]) / (rc["cycles"] / rc["cpu_s"])
     wall_ratio = (ra["cycles"] / ra["wall_s"]) / (rc["cycles"] / rc["wall_s"])
-    records.append({"kind": "build", "part": "sim", "name": "sim speed ratio (a)/(c), wall clock",
-                    "value": wall_ratio,
-                    "unit": "", "notes": "noisy on a shared machine; the key uses CPU time"})
+    out.append({"kind": "build", "part": "sim", "name": "sim speed ratio (a)/(c), wall clock",
+                "value": wall_ratio,
+                "unit": "", "notes": "noisy on a shared machine; the key uses CPU time"})
     # provenance of the headline: which ratio it is and the alternatives next to it
     prov = {"measure": "CPU-time ratio: simulated cycles per CPU second of (a) / of (c); "
                        "headline (wall-clock ratio below; equal on an idle machine)",
@@ -137,12 +165,22 @@ def sim_speed_part(a, records: list, raw: dict) -> dict:
     return {"sim_speed_ratio": ratio}
 
 
-def hw_part(a, records: list, raw: dict) -> dict:
-    top: dict[str, float] = {}
+def _failed(records: list, part: str, what: str, exc: BaseException) -> str:
+    """A measurement that did not complete: a FAILED record (value None), and the first
+    line worth reading of the error (Verilator/cocotb errors carry %Error lines)."""
+    text = str(exc)
+    first = next((ln for ln in text.splitlines() if "%Error" in ln or "Error" in ln),
+                 text.splitlines()[0] if text else type(exc).__name__)[:300]
+    print(f"bench: {what} FAILED: {first}", flush=True)
+    records.append({"kind": "build", "part": part, "name": what, "value": None, "unit": "",
+                    "notes": f"FAILED: {first}"})
+    return first
 
-    def hw(name, value, unit="", notes=""):
+
+def hw_smmu(a, records: list, raw: dict, top: dict) -> dict:
+    def hw(name, value, unit="", notes="", **fields):
         records.append({"kind": "hw", "part": "hw", "name": name, "value": value, "unit": unit,
-                        "notes": notes})
+                        "notes": notes, **fields})
 
     print(f"bench: SMMU microbenchmarks (IOTLB {a.iotlb[0]}, memory latency {a.smmu_latency}) ...",
           flush=True)
@@ -153,19 +191,22 @@ def hw_part(a, records: list, raw: dict) -> dict:
     h = s["iotlb_hit"]
     top["iotlb_hit_added_cycles"] = h["added_cycles"]
     hw("IOTLB hit: added latency (device RTT - memory RTT)", h["added_cycles"], "cycles",
-       f"max of {len(h['added_cycles_all'])} single reads")
+       f"max of {len(h['added_cycles_all'])} single reads", key="iotlb_hit_added")
     hw("IOTLB hit: sustained translations", h["translations_per_cycle"], "per cycle",
-       f"{h['stream_reads']} back-to-back single-beat reads")
+       f"{h['stream_reads']} back-to-back single-beat reads", key="iotlb_hit_rate")
     for lv in ("3level", "4level"):
         c = s["cold_miss"][lv]
         hw(f"cold miss {lv[0]}-level: translation time", c["cycles"], "cycles",
            f"{c['dependent_reads']} dependent reads, {c['memory_cycles']} cycles in memory, "
-           f"{c['overhead_per_read']:.2f} cycles/read of SMMU overhead")
+           f"{c['overhead_per_read']:.2f} cycles/read of SMMU overhead", key=f"cold_miss_{lv}",
+           dependent_reads=c["dependent_reads"], memory_cycles=c["memory_cycles"],
+           overhead_per_read=c["overhead_per_read"], read_latency=a.smmu_latency)
     top["cold_miss_cycles_4level"] = s["cold_miss"]["4level"]["cycles"]
     m = s["hit_under_miss"]
     top["hit_under_miss_ratio"] = m["ratio"]
     hw("hit-under-miss: hit rate during walk / alone", m["ratio"], "",
-       f"{m['hits_during_walk']} hits in a {m['walk_cycles']}-cycle 4-level walk")
+       f"{m['hits_during_walk']} hits in a {m['walk_cycles']}-cycle 4-level walk",
+       key="hit_under_miss")
     scal = {a.iotlb[0]: s["scaling"]}
     for size in a.iotlb[1:]:
         print(f"bench: SMMU scaling, IOTLB {size} ...", flush=True)
@@ -178,6 +219,13 @@ def hw_part(a, records: list, raw: dict) -> dict:
             hw(f"scaling IOTLB {size}, {p['pasids']} PASIDs", p["iotlb_hit_rate"], "hit rate",
                f"{p['translations_per_cycle']:.3f} translations/cycle, "
                f"{p['config_fetches']} STE fetches")
+    OUT.mkdir(parents=True, exist_ok=True)
+    plots.scaling(scal, OUT / "scaling.png")
+    raw["_scaling"] = scal
+    return top
+
+
+def hw_dma(a, records: list, raw: dict, top: dict) -> dict:
     dmas = {}
     for lat in a.dma_latency:
         print(f"bench: DMA efficiency, memory latency {lat} ...", flush=True)
@@ -185,18 +233,29 @@ def hw_part(a, records: list, raw: dict) -> dict:
         raw.setdefault("dma", {})[lat] = r
         dmas[lat] = r["dma_efficiency"]
         for row in dmas[lat]["rows"]:
-            hw(f"DMA copy {row['bytes']} B, latency {lat}", row["efficiency"], "efficiency",
-               f"{row['cycles']} cycles (ideal {row['ideal_cycles']})")
-    first = dmas[a.dma_latency[0]]["rows"]
-    e64 = [r["efficiency"] for r in first if r["bytes"] == 65536]
+            records.append({"kind": "hw", "part": "hw", "name": f"DMA copy {row['bytes']} B, "
+                            f"latency {lat}", "value": row["efficiency"], "unit": "efficiency",
+                            "notes": f"{row['cycles']} cycles (ideal {row['ideal_cycles']})",
+                            "key": "dma_copy", "bytes": row["bytes"], "read_latency": lat})
+    raw["_dma"] = dmas
+    # the lowest 64 KiB efficiency over the latencies measured (the target's worst case)
+    e64 = [r["efficiency"] for lat in dmas for r in dmas[lat]["rows"] if r["bytes"] == 65536]
     if e64:
-        top["dma_efficiency_64k"] = min(e64[0], *[r["efficiency"] for lat in dmas
-                                                  for r in dmas[lat]["rows"]
-                                                  if r["bytes"] == 65536])
+        top["dma_efficiency_64k"] = min(e64)
     OUT.mkdir(parents=True, exist_ok=True)
     plots.dma_efficiency(dmas, OUT / "dma_efficiency.png")
-    plots.scaling(scal, OUT / "scaling.png")
-    raw["_dma"], raw["_scaling"] = dmas, scal
+    return top
+
+
+def hw_part(a, records: list, raw: dict) -> dict:
+    """SMMU microbenchmarks and DMA efficiency; one failing does not lose the other."""
+    top: dict[str, float] = {}
+    for what, fn in (("SMMU microbenchmarks", hw_smmu), ("DMA efficiency", hw_dma)):
+        try:
+            fn(a, records, raw, top)
+        except (AssertionError, RuntimeError, OSError, KeyError, ValueError) as exc:
+            _failed(records, "hw", what, exc)
+            raw.setdefault("_failed", []).append(what)
     return top
 
 
@@ -330,11 +389,13 @@ def main(argv=None) -> int:
     ap.add_argument("--dma-latency", type=_ints, default=[10, 50])
     ap.add_argument("--dma-sizes", type=_ints, default=[256, 4096, 65536, 1 << 20])
     ap.add_argument("--regression", nargs="?", const="run", default=None,
-                    choices=("auto", "run", "junit", "skip"),
-                    help="regression_wall_s: run = time `pytest -n 2 -m 'not long'` here and "
-                    "sample memory (bare --regression); junit = read the last `make test`'s "
-                    "--junit file; auto = junit if it was written after HEAD's commit, else "
-                    "run; skip. Default auto (junit with --quick or --part none)")
+                    choices=regression.MODES,
+                    help="regression_wall_s: clone = time `pytest -n 2 -m 'not long'` in a "
+                    "fresh clone of HEAD (cold builds; the README's figure); run = the same "
+                    "in this checkout (bare --regression); junit = read the last `make "
+                    "test`'s --junit file; auto = junit if it was written after HEAD's "
+                    "commit, else run; skip. Default: clone for a full run, auto with --part "
+                    "sim/hw, junit with --quick or --part none")
     ap.add_argument("--junit", type=Path, default=None,
                     help="JUnit file of a finished `make test` (default sim_build/junit.xml)")
     ap.add_argument("--build-times", type=lambda x: [t for t in x.split(",") if t], default=[],
@@ -351,58 +412,93 @@ def main(argv=None) -> int:
         a.all_visible, a.demo_size, a.cb_cost = False, 0, 0
 
     t0 = time.perf_counter()
-    records: list[dict] = []
     raw: dict = {}
-    top: dict[str, float] = {}
-    if a.part in ("all", "sim"):
-        top.update(sim_speed_part(a, records, raw))
-        OUT.mkdir(parents=True, exist_ok=True)
-        plots.sim_speed(records, OUT / "sim_speed.png")
-    if a.part in ("all", "hw"):
-        top.update(hw_part(a, records, raw))
-    parts = {"all": ["sim", "hw"], "none": []}.get(a.part, [a.part])
-    if a.build_times:
-        build_times(records, a.build_times)
-    mode = a.regression or ("junit" if a.quick or a.part == "none" else "auto")
-    if mode in ("auto", "run"):
-        print(f"bench: regression wall time ({mode}) ...", flush=True)
-    reg = regression.obtain(mode, a.junit)
-    prov: dict[str, dict] = {}
-    if reg or a.build_times:
-        parts.append("reg")
-    if reg:
-        top["regression_wall_s"] = reg["wall_s"]
-        prov["regression_wall_s"] = regression.provenance(reg)
-        age = "" if "age_s" not in reg else f", {reg['age_s'] / 3600:.1f} h old"
-        stale = "" if reg.get("fresh", True) else " (written before HEAD was committed: older code)"
-        records.append({"kind": "build", "part": "reg", "name": "regression wall time",
-                        "value": reg["wall_s"],
-                        "unit": "s", "notes": f"{reg['source']}, {reg.get('date')}, commit "
-                        f"{reg.get('commit')}{'+dirty' if reg.get('dirty') else ''}{stale}{age}, "
-                        f"{reg['tests']} tests, {reg['failures']} failed"})
-        if reg.get("peak_rss_per_worker_mb"):
-            records.append({"kind": "build", "part": "reg", "name": "peak memory per worker",
-                            "value": max(reg["peak_rss_per_worker_mb"]), "unit": "MiB",
-                            "notes": f"all workers: {reg['peak_rss_per_worker_mb']}"})
-    tg = targets(top, raw)
-    a.out.parent.mkdir(parents=True, exist_ok=True)
-    (a.out.parent / "bench_raw.json").write_text(json.dumps(raw, indent=1, default=str))
+    failed: list[str] = []
     git = regression.git_state()
-    stamp = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "commit": git["commit"],
-             "dirty": git["dirty"], "source": "make bench"}
-    for k in top:
-        prov.setdefault(k, dict(stamp))
-    if "sim_speed_ratio" in top:
-        prov["sim_speed_ratio"].update(getattr(a, "sim_provenance", {}))
-    data = res.merge(a.out, records, top, tg, parts, prov)
-    table = res.table_md(data["bench"], data["bench_targets"])
-    (a.out.parent / "bench_table.md").write_text(table)
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+
+    def commit(part: str, records: list, top: dict, prov: dict) -> None:
+        """Merge one finished part into results.json right away (an interrupted run keeps
+        what it measured) and rewrite the tables from the file (all parts' latest)."""
+        stamp = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                 "commit": git["commit"], "dirty": git["dirty"], "source": "make bench"}
+        for k in top:   # a measurement's own provenance (e.g. the regression's) wins
+            prov[k] = {**stamp, **prov.get(k, {})}
+        tg = [t for t in targets(top, raw) if t["part"] == part]
+        (a.out.parent / "bench_raw.json").write_text(json.dumps(raw, indent=1, default=str))
+        data = res.merge(a.out, records, top, tg, [part], prov)
+        (a.out.parent / "bench_table.md").write_text(res.table_md(data["bench"],
+                                                                  data["bench_targets"]))
+        (a.out.parent / "readme_table.md").write_text(res.readme_table(data))
+
+    def run_part(part: str, fn) -> None:
+        """fn(records) -> the part's top-level numbers, or None: nothing to write."""
+        records: list[dict] = []
+        try:
+            top = fn(records)
+        except (AssertionError, RuntimeError, OSError, KeyError, ValueError) as exc:
+            # its old numbers are removed by the merge: never reported as this run's
+            _failed(records, part, f"part {part}", exc)
+            top = {}
+        if top is None:
+            return
+        if any(str(r.get("notes", "")).startswith("FAILED") for r in records):
+            failed.append(part)
+        prov: dict[str, dict] = {}
+        if part == "sim" and "sim_speed_ratio" in top:
+            prov["sim_speed_ratio"] = dict(getattr(a, "sim_provenance", {}))
+        if part == "reg" and "regression_wall_s" in top:
+            prov["regression_wall_s"] = regression.provenance(raw["regression"])
+        commit(part, records, top, prov)
+
+    def sim(records):
+        def checkpoint(top, snap):
+            commit("sim", snap, dict(top), {"sim_speed_ratio": dict(a.sim_provenance)})
+        top = sim_speed_part(a, records, raw, checkpoint)
+        plots.sim_speed(records, OUT / "sim_speed.png")
+        return top
+
+    def reg(records):
+        if a.build_times:
+            build_times(records, a.build_times)
+        got = regression.obtain(mode, a.junit)
+        if not got:   # e.g. --quick and no junit file: keep what results.json has
+            return {} if a.build_times else None
+        raw["regression"] = got
+        age = "" if "age_s" not in got else f", {got['age_s'] / 3600:.1f} h old"
+        stale = "" if got.get("fresh", True) else " (written before HEAD was committed: older code)"
+        records.append({"kind": "build", "part": "reg", "name": "regression wall time",
+                        "value": got["wall_s"], "key": "regression_wall",
+                        "unit": "s", "notes": f"{got['source']}, {got.get('date')}, commit "
+                        f"{got.get('commit')}{'+dirty' if got.get('dirty') else ''}{stale}{age}, "
+                        f"{got['tests']} tests, {got['failures']} failed"})
+        if got.get("peak_rss_per_worker_mb"):
+            records.append({"kind": "build", "part": "reg", "name": "peak memory per worker",
+                            "value": max(got["peak_rss_per_worker_mb"]), "unit": "MiB",
+                            "notes": f"all workers: {got['peak_rss_per_worker_mb']}"})
+        return {"regression_wall_s": got["wall_s"]}
+
+    if a.part in ("all", "sim"):
+        OUT.mkdir(parents=True, exist_ok=True)
+        run_part("sim", sim)
+    if a.part in ("all", "hw"):
+        run_part("hw", lambda records: hw_part(a, records, raw))
+    # regression_wall_s: a fresh clone of HEAD (cold builds) is what the README quotes
+    mode = a.regression or ("junit" if a.quick or a.part == "none"
+                            else "clone" if a.part == "all" else "auto")
+    if mode != "skip" or a.build_times:
+        if mode in ("auto", "run", "clone"):
+            print(f"bench: regression wall time ({mode}) ...", flush=True)
+        run_part("reg", reg)
+    data = res.load(a.out)
     print()
-    print(table)
-    print(f"results: {a.out}; table: {a.out.parent / 'bench_table.md'}; plots: "
+    print(res.table_md(data.get("bench", []), data.get("bench_targets", [])))
+    print(f"results: {a.out}; tables: {a.out.parent / 'bench_table.md'}, "
+          f"{a.out.parent / 'readme_table.md'}; plots: "
           f"{', '.join(p.name for p in sorted(a.out.parent.glob('*.png')))}")
-    print(f"bench: {time.perf_counter() - t0:.0f} s")
-    return 0
+    print(f"bench: {time.perf_counter() - t0:.0f} s" +
+          (f"; FAILED measurements in part(s) {', '.join(failed)} (see the table)" if failed else ""))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -226,3 +227,139 @@ def test_results_writers_share_one_lock(tmp_path):
     assert data["provenance"]["regression_wall_s"] == {"source": "w149"}
     assert sorted(data["synth"]) == sorted(f"job{i}" for i in range(150))
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def _fake_dma(lat, sizes, cfg=None):
+    rows = [{"bytes": n, "cycles": n // 8 + lat * 10, "ideal_cycles": n // 8,
+             "efficiency": (n // 8) / (n // 8 + lat * 10)} for n in sizes]
+    return {"dma_efficiency": {"read_latency": lat, "rows": rows}}
+
+
+def test_failing_measurement_keeps_the_others(tmp_path, monkeypatch):
+    """Each part is merged when it is done and a failing measurement loses only itself:
+    the SMMU runs fail here, the DMA numbers still land, the SMMU's old numbers go (never
+    reported as this run's) and the run exits 1. No simulator involved."""
+    from tb.bench import run
+    out = tmp_path / "results.json"
+    out.write_text(json.dumps({"iotlb_hit_added_cycles": 7, "sim_speed_ratio": 0.4,
+                               "fmax_mhz_system": 20.0}))
+
+    def smmu_fails(*a, **k):
+        raise RuntimeError("Verilator build failed\n%Error: x.sv:1: boom")
+    monkeypatch.setattr(hwperf, "smmu", smmu_fails)
+    monkeypatch.setattr(hwperf, "dma", _fake_dma)
+    rc = run.main(["--part", "hw", "--regression", "skip", "--out", str(out),
+                   "--dma-latency", "10,50", "--dma-sizes", "64K,1M"])
+    assert rc == 1
+    data = json.loads(out.read_text())
+    assert "iotlb_hit_added_cycles" not in data, "a failed measurement's old number stays"
+    assert data["sim_speed_ratio"] == 0.4 and data["fmax_mhz_system"] == 20.0
+    assert data["dma_efficiency_64k"] == pytest.approx(min(
+        r["efficiency"] for lat in (10, 50) for r in _fake_dma(lat, [65536])
+        ["dma_efficiency"]["rows"]))
+    failed = [r for r in data["bench"] if str(r.get("notes", "")).startswith("FAILED")]
+    assert [r["name"] for r in failed] == ["SMMU microbenchmarks"]
+    assert "%Error: x.sv:1: boom" in failed[0]["notes"]
+    table = (tmp_path / "readme_table.md").read_text()
+    assert "| DMA efficiency, 64 KiB copy, memory latency 10 / 50 |" in table
+    assert "IOTLB" not in table.split("Where")[0]
+
+
+def test_readme_table_has_every_row(tmp_path):
+    """readme_table.md: one row per README measure, each value from results.json."""
+    data = {"sim_speed_ratio": 0.57, "hit_under_miss_ratio": 0.955,
+            "regression_wall_s": 343.2, "luts_system": 36055, "fmax_mhz_system": 17.48,
+            "provenance": {"sim_speed_ratio": {"wall_clock_ratio": 0.56},
+                           "regression_wall_s": {"cold_builds": True, "tests": 292,
+                                                 "failures": 0},
+                           "fmax_mhz_system": {"estimate": True}},
+            "bench": [
+                {"key": "dma_copy", "bytes": 65536, "read_latency": 10, "value": 0.963},
+                {"key": "dma_copy", "bytes": 65536, "read_latency": 50, "value": 0.954},
+                {"key": "dma_copy", "bytes": 1 << 20, "read_latency": 10, "value": 0.983},
+                {"key": "dma_copy", "bytes": 1 << 20, "read_latency": 50, "value": 0.982},
+                {"key": "iotlb_hit_added", "value": 1}, {"key": "iotlb_hit_rate", "value": 1.0},
+                {"key": "cold_miss_4level", "value": 146, "memory_cycles": 128,
+                 "dependent_reads": 6, "read_latency": 20, "overhead_per_read": 3.0}],
+            "bench_targets": [res.target("DMA efficiency 65536 B, latency 10", 0.963, 0.95,
+                                         "higher"),
+                              res.target("DMA efficiency 65536 B, latency 50", 0.94, 0.95,
+                                         "higher", "slow"),
+                              res.target("cold miss 4level: x", 3.0, 2.0, "lower", "w")]}
+    t = res.readme_table(data)
+    for row in ["| 0.57 (wall clock 0.56) | ≥ 0.5: not measured |",
+                "| DMA efficiency, 64 KiB copy, memory latency 10 / 50 | 0.963 / 0.954 "
+                "(1 MiB: 0.983 / 0.982) | ≥ 0.95: missed by 0.01 |",
+                "| 1 cycle, 1 translation/cycle |",
+                "| 146 cycles: 128 in memory (6 dependent reads, latency 20) + 3.0 SMMU "
+                "cycles/read | ≤ 2 cycles/read: missed by 1 |",
+                "| 0.955 |", "fresh clone, 2 cores) | 343 s (292 tests, 0 failed) |",
+                "| 36.1k LUTs, ~17.5 MHz (placement estimate) | ≥ 100 MHz: missed by 82.5 MHz |"]:
+        assert row in t, row
+
+
+def test_regression_clone_runs_the_clones_code(tmp_path):
+    """--regression clone: pytest runs in a fresh clone of the repository (its own files,
+    cold), and the clone is gone afterwards. A two-file repository stands in for ours."""
+    import subprocess
+
+    from tb.bench import regression as reg
+    repo = tmp_path / "repo"
+    (repo / "tests").mkdir(parents=True)
+    (repo / "tests" / "test_where.py").write_text(
+        "import os\n\ndef test_where():\n"
+        "    assert 'pasidsim-bench-clone.' in os.path.abspath(__file__)\n")
+    git = ["git", "-C", str(repo), "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "t"], check=True)
+    got = reg.measure_clone(jobs=1, root=repo, args=["-p", "no:cacheprovider"],
+                            junit=tmp_path / "j.xml")
+    assert (got["tests"], got["failures"], got["returncode"]) == (1, 0, 0)
+    assert got["cold_builds"] and got["commit"] and got["dirty"] is False
+    where = Path(got["checkout"].split(" in ")[1].split(" ")[0])
+    assert where.name == "repo" and not where.parent.exists(), "the clone is deleted"
+    with pytest.raises(RuntimeError, match="git clone"):
+        reg.measure_clone(jobs=1, root=tmp_path / "not-a-repo", junit=tmp_path / "k.xml")
+
+
+
+@pytest.mark.long   # a --timing build of the system: minutes
+def test_hdl_clock_run_is_protocol_clean():
+    """(a2), the clock made in HDL: the AXI checkers bound to system_top's AXI-Lite port see
+    every write and read of the set-up and the interrupt acknowledges; with the testbench
+    sampling post-edge outputs they stopped the run at the first write (PAYLOAD_STABLE)."""
+    r = simspeed.run_bulk("a2", nproc=2, size=16 << 10, desc=8 << 10)
+    assert r["bytes"] == 32 << 10 and r["cycles"] > (16 << 10) // 8
+    log = (Path(r["run_dir"]) / "sim.log").read_text(errors="replace")
+    assert "AXI checker" not in log
+    # the testbench acts at the same rising edges as with a cocotb Clock: same cycle count
+    ra = simspeed.run_bulk("a", nproc=2, size=16 << 10, desc=8 << 10)
+    assert abs(r["cycles"] - ra["cycles"]) <= 1, (r["cycles"], ra["cycles"])
+
+
+def test_headline_lands_before_the_slow_comparisons(tmp_path, monkeypatch):
+    """Part 1 writes sim_speed_ratio as soon as (a) and (c) are measured: a run cut short
+    in a later configuration (here: interrupted in (a-all)) keeps it. No simulator."""
+    from tb.bench import run
+
+    class Cut(BaseException):
+        pass
+
+    def bulk(key, *a, **k):
+        if key != "a":
+            raise Cut()
+        return {"config": "a", "cycles": 1000, "wall_s": 2.0, "cpu_s": 1.0, "bytes": 8,
+                "run_dir": str(tmp_path)}
+    monkeypatch.setattr(simspeed, "run_bulk", bulk)
+    monkeypatch.setattr(simspeed, "run_replay", lambda d, public=False: {
+        "config": "c", "cycles": 1000, "wall_s": 1.0, "cpu_s": 0.5})
+    out = tmp_path / "results.json"
+    with pytest.raises(Cut):
+        run.main(["--part", "sim", "--regression", "skip", "--out", str(out)])
+    data = json.loads(out.read_text())
+    assert data["sim_speed_ratio"] == pytest.approx(0.5)
+    assert data["provenance"]["sim_speed_ratio"]["wall_clock_ratio"] == 0.5
+    assert {r["name"] for r in data["bench"]} >= {
+        "(a) DPI RAM, cocotb Clock, ports visible [regression]",
+        "(c) same model, C++ harness, no VPI", "sim speed ratio (a)/(c), wall clock"}

@@ -75,50 +75,25 @@ def _xlate(rec):
     pass
 
 
-@_point("smmu.xlate.page_size", xf=lambda r: r["page"], bins=PAGE_SIZES)
-def _page(rec):
-    pass
+def _single(name, bins, xf=lambda v: v):
+    """A sampler of one cover point (the points without a cross): call it with a record
+    (xf picks the bin from it) or with the bin value itself (the default xf)."""
+    @_point(name, xf=xf, bins=bins)
+    def sample(_):
+        pass
+    return sample
 
 
-@_point("smmu.xlate.s1dss", xf=lambda r: r["s1dss"], bins=S1DSS)
-def _s1dss(rec):
-    pass
-
-
-@_point("smmu.stall.fault", xf=lambda r: f"{r['name']} {'stalled' if r['stall'] else 'terminated'}",
-        bins=STALL_BINS)
-def _stall_fault(rec):
-    pass
-
-
-@_point("smmu.cmd.opcode", xf=lambda r: r["name"], bins=OPCODES)
-def _cmd(rec):
-    pass
-
-
-@_point("smmu.cmd.error", xf=lambda r: r["error"], bins=CERRORS)
-def _cerror(rec):
-    pass
-
-
-@_point("smmu.cmd.sync_cs", xf=lambda v: v, bins=SYNC_CS)
-def _sync(cs):
-    pass
-
-
-@_point("smmu.stall.resume", xf=lambda v: v, bins=list(RESUME.values()))
-def _resume(action):
-    pass
-
-
-@_point("queues.wrap", xf=lambda v: v, bins=WRAPS)
-def _wrap(queue):
-    pass
-
-
-@_point("dma.completion.status", xf=lambda r: r["status"], bins=DMA_STATUS)
-def _completion(rec):
-    pass
+_page = _single("smmu.xlate.page_size", PAGE_SIZES, lambda r: r["page"])
+_s1dss = _single("smmu.xlate.s1dss", S1DSS, lambda r: r["s1dss"])
+_stall_fault = _single("smmu.stall.fault", STALL_BINS,
+                       lambda r: f"{r['name']} {'stalled' if r['stall'] else 'terminated'}")
+_cmd = _single("smmu.cmd.opcode", OPCODES, lambda r: r["name"])
+_cerror = _single("smmu.cmd.error", CERRORS, lambda r: r["error"])
+_sync = _single("smmu.cmd.sync_cs", SYNC_CS)
+_resume = _single("smmu.stall.resume", list(RESUME.values()))
+_wrap = _single("queues.wrap", WRAPS)
+_completion = _single("dma.completion.status", DMA_STATUS, lambda r: r["status"])
 
 
 def _sync_mode(fields: dict) -> str:

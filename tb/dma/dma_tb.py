@@ -301,8 +301,8 @@ class TB:
                                       "u_wr.state", "u_wr.idx", "u_wr.nb", "u_wr.pq_out_valid",
                                       "u_wr.b_cnt", "u_wr.dead", "u_wr.cmd_valid",
                                       "u_wr.st_valid", "u_ctrl.stopped", "u_wr.same_page",
-                                      "u_rd.busy", "u_rd.reserved", "u_rd.u_realign.in_rem",
-                                      "u_rd.u_realign.out_rem")]
+                                      "u_rd.busy", "u_rd.room", "u_rd.u_realign.in_left",
+                                      "u_rd.u_realign.out_left")]
         names += ["u_dispatch.owned", "m_axi_arvalid", "m_axi_awvalid", "m_axi_wvalid",
                   "m_axi_rvalid", "m_axi_rready", "m_axi_bvalid"]
         out = []

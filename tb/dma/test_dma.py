@@ -334,7 +334,7 @@ async def test_halting_errors(dut):
     await tb.wait_idle([0, 1])
     assert await tb.qrd(0, R.QSTATUS) & R.QStatus.HALTED
     assert await tb.qrd(0, R.QERR) == R.QErr.DESC_FETCH
-    assert await tb.qrd(0, R.QERR_ADDR_LO) == region(0) & 0xFFFFFFFF
+    assert await qerr_addr(tb, 0) == region(0)
     assert await tb.qrd(0, R.QHEAD) == 0
     assert tb.completion(d1).status == Status.SUCCESS
     tb.check_memory()
@@ -343,6 +343,9 @@ async def test_halting_errors(dut):
     tb.queues[0]["pending"] = [d0]
     tb.run_model(0)
     await tb.qwr(0, R.QERR, 0)
+    # the write clears the VA with the code: a queue slot handed to another process
+    # must not show this one's fault address
+    assert await qerr_addr(tb, 0) == 0
     await tb.wait_idle([0])
     assert tb.completion(d0).status == Status.SUCCESS
     tb.check_memory()
@@ -356,7 +359,15 @@ async def test_halting_errors(dut):
     assert await tb.qrd(1, R.QERR) == R.QErr.COMP_WRITE
     assert await tb.qrd(1, R.QSTATUS) & R.QStatus.HALTED
     assert await tb.qrd(1, R.QHEAD) == tb.queues[1]["tail"]
+    assert await qerr_addr(tb, 1) == d2.comp_addr
     tb.check_memory()
+    await tb.qwr(1, R.QERR, 0)
+    assert await qerr_addr(tb, 1) == 0 and await tb.qrd(1, R.QERR) == R.QErr.NONE
+    assert not await tb.qrd(1, R.QSTATUS) & R.QStatus.HALTED
+
+
+async def qerr_addr(tb, q):
+    return await tb.qrd(q, R.QERR_ADDR_LO) | await tb.qrd(q, R.QERR_ADDR_HI) << 32
 
 
 @cocotb.test()

@@ -139,7 +139,7 @@ class ModelDma:
         elif off == D.QHEAD and not q.enabled:
             q.head = v & mask
         elif off == D.QERR:
-            q.err, q.halted = 0, False
+            q.err, q.err_addr, q.halted = 0, 0, False
 
     # ================================================================== DMA engine
     def run(self) -> bool:
@@ -187,10 +187,10 @@ class ModelDma:
             return True
         q.aborts.clear()
         q.head = (q.head + 1) & ((1 << q.log2size) - 1)
-        if res.qerr:
+        if res.qerr and (not q.err or res.halted):  # the first error, unless a halting one
             q.err = int(res.qerr)
+        if res.halted:  # QERR_ADDR: only halting errors set it (as dma_regs.sv)
             q.err_addr = res.completion.fault_addr if res.qerr != D.QErr.COMP_WRITE else desc.comp_addr
-        if res.halted:
             q.halted = True
         if res.irq:
             self._irq_queue(i, q, force=False)
