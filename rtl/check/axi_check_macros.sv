@@ -1,7 +1,7 @@
 // Simulation only: one macro per interface kind binds a protocol checker to the ports
 // named <PFX>_<signal> of module MOD (used by the bind_<module>.sv files; rules:
-// docs/coverage.md). The build lists this file before every bind_*.sv (tb/common/tops.py
-// sorts rtl/check by name); a bind file that comes first fails loudly (undefined macro).
+// docs/coverage.md). The build lists this file before every bind_*.sv
+// (tb/common/tops.py:checker_files puts it first).
 //   `AXIL_CHECK(MOD, PFX, INST)          AXI4-Lite
 //   `AXI4_CHECK(MOD, PFX, INST)          AXI4 with awuser/aruser ports
 //   `AXI4_CHECK_NOUSER(MOD, PFX, INST)   AXI4 without user ports (user checked as 0)

@@ -29,6 +29,13 @@ def stalled(plat, sid, pasid, va, write):
     return False
 
 
+async def bound_process(**system_kw):
+    """A model system with one process "p" bound (SVA) to its device: (system, p, bond)."""
+    s = await model_system(**system_kw)
+    p = s.host.spawn("p")
+    return s, p, await s.smmu.sva_bind(s.dev, p.mm)
+
+
 def test_bind_shares_pasid_and_domain_across_devices():
     async def body():
         s = await model_system()
@@ -92,9 +99,7 @@ def test_bind_errors():
 
 def test_iopf_populates_allowed_pages_and_aborts_others():
     async def body():
-        s = await model_system()
-        p = s.host.spawn("p")
-        bond = await s.smmu.sva_bind(s.dev, p.mm)
+        s, p, bond = await bound_process()
         rw = p.mm.mmap(2 * SZ_4K, RW)
         ro = p.mm.mmap(SZ_4K, PROT_READ)
         sid = s.dev.sid
@@ -184,9 +189,7 @@ def test_write_to_readonly_buffer_aborts():
 
 def test_munmap_while_bound_invalidates_device_tlb():
     async def body():
-        s = await model_system()
-        p = s.host.spawn("p")
-        bond = await s.smmu.sva_bind(s.dev, p.mm)
+        s, p, bond = await bound_process()
         va = p.mm.mmap(4 * SZ_4K, RW, populate=True)
         for i in range(4):
             assert s.plat.translate(s.dev.sid, bond.pasid, va + i * SZ_4K, True).ok  # into the TLB
@@ -204,9 +207,7 @@ def test_munmap_while_bound_invalidates_device_tlb():
 
 def test_unbind_flushes_pending_stalls_before_pasid_reuse():
     async def body():
-        s = await model_system()
-        p = s.host.spawn("p")
-        bond = await s.smmu.sva_bind(s.dev, p.mm)
+        s, p, bond = await bound_process()
         va = p.mm.mmap(SZ_4K, RW)
         assert stalled(s.plat, s.dev.sid, bond.pasid, va, True)  # recorded, not yet handled
         await s.smmu.sva_unbind(bond)
@@ -263,9 +264,7 @@ def test_process_exit_quiets_every_cd_until_unbind():
 
 def test_exit_aborts_a_pending_stall_without_populating():
     async def body():
-        s = await model_system()
-        p = s.host.spawn("p")
-        bond = await s.smmu.sva_bind(s.dev, p.mm)
+        s, p, bond = await bound_process()
         va = p.mm.mmap(SZ_4K, RW)
         assert stalled(s.plat, s.dev.sid, bond.pasid, va, True)
         await p.exit()
@@ -295,9 +294,7 @@ def test_event_queue_overflow_is_reported():
 
 def test_stall_with_full_event_queue_terminates_instead_of_hanging():
     async def body():
-        s = await model_system(evtq_log2=1)
-        p = s.host.spawn("p")
-        bond = await s.smmu.sva_bind(s.dev, p.mm)
+        s, p, bond = await bound_process(evtq_log2=1)
         va = p.mm.mmap(4 * SZ_4K)
         assert stalled(s.plat, s.dev.sid, bond.pasid, va, True)
         assert stalled(s.plat, s.dev.sid, bond.pasid, va + SZ_4K, True)

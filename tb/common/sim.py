@@ -123,9 +123,10 @@ def rtl_files(*blocks: str) -> list[Path]:
 
 
 # Which signals VPI (cocotb) may reach. cocotb's runner always passes --public-flat-rw,
-# which keeps every internal signal and costs ~8x in simulation speed on smmu_top;
-# "ports" (--public-depth 1: the top level's ports only) is the fast choice for tests
-# that drive and observe ports. Waves are unaffected (tracing does not need VPI).
+# which keeps every internal signal and makes an idle smmu_top ~8x slower; a test whose
+# Python BFMs work every beat gains less (~30 %, docs/harness.md). "ports"
+# (--public-depth 1: the top level's ports only) is the fast choice for tests that drive
+# and observe ports. Waves are unaffected (tracing does not need VPI).
 VISIBILITY = {"all": None, "ports": "1"}
 DEFAULT_VISIBILITY = os.environ.get("PASIDSIM_VISIBILITY", "all")
 

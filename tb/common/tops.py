@@ -20,13 +20,16 @@ SIM_TOPS: dict[str, tuple[str, ...]] = {
 # rtl/check: simulation-only AXI / AXI-Lite protocol checkers (docs/coverage.md). The checker
 # modules go into every test build; bind_<module>.sv goes in when <module> is part of the build.
 CHECK = "check"
+CHECK_MACROS = "axi_check_macros.sv"   # `define only: must precede every bind_*.sv
 
 
 def checker_files(rtl: list[Path]) -> list[Path]:
     from tb.common.sim import RTL
 
     mods = {p.stem for p in rtl}
-    files = sorted((RTL / CHECK).glob("*.sv"))
+    # the bind files use its macros: listed first on purpose, whatever the names sort to
+    macros = RTL / CHECK / CHECK_MACROS
+    files = [macros] + sorted(f for f in (RTL / CHECK).glob("*.sv") if f != macros)
     return [f for f in files
             if not f.stem.startswith("bind_") or f.stem.removeprefix("bind_") in mods]
 

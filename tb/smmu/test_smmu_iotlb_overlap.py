@@ -95,21 +95,15 @@ async def remap_case(tb, page_first):
 
 
 @cocotb.test()
-async def page_then_block(dut):
-    """4 KB page cached, region remapped as a 2 MB block, another page of it walked."""
+@cocotb.parametrize(page_first=[True, False])
+async def remap_without_tlbi(dut, page_first):
+    """page_first: 4 KB page cached, region remapped as a 2 MB block, another page of it
+    walked. Else: 2 MB block cached, region remapped as 4 KB pages: the block serves until
+    the flush."""
     tb = TB(dut)
     await tb.start()
     await tb.setup()
-    await remap_case(tb, page_first=True)
-
-
-@cocotb.test()
-async def block_then_page(dut):
-    """2 MB block cached, region remapped as 4 KB pages: the block serves until the flush."""
-    tb = TB(dut)
-    await tb.start()
-    await tb.setup()
-    await remap_case(tb, page_first=False)
+    await remap_case(tb, page_first)
 
 
 def test_smmu_iotlb_overlap():

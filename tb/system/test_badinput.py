@@ -38,6 +38,7 @@ from tb.common.sim import run
 from tb.common.tbutil import log_seed, param
 from tb.common.tops import sources
 from tb.system.rtlsys import rtl_system
+from tb.system.workload import copy_job
 
 PAGE = 4096
 WAIT_NS = 2_000_000   # bounded waits: a hang fails with Timeout
@@ -64,14 +65,9 @@ class Bench:
     async def start_b(self):
         b = self.b
         self.qb = await self.acc_b.open_queue(b)
-        self.b_src = b.mm.mmap(B_SIZE, populate=True)
-        self.b_dst = b.mm.mmap(B_SIZE, populate=True)
-        self.b_comp = b.mm.mmap(PAGE, populate=True)
-        self.b_data = random.randbytes(B_SIZE)
-        b.mm.write(self.b_src, self.b_data)
-        b.mm.write(self.b_comp, bytes(64))
-        await self.qb.submit(Descriptor(Opcode.MEMMOVE, Flags.COMP_REQ, B_SIZE, self.b_src,
-                                        self.b_dst, 0, self.b_comp))
+        job = copy_job(b, B_SIZE)
+        self.b_src, self.b_dst, self.b_comp, self.b_data = job
+        await self.qb.submit(job.descriptor())
 
     async def finish(self):
         """B is correct, no event names B's StreamID, the scoreboard is clean."""
@@ -126,11 +122,7 @@ async def bad_ste(dut, kind):
     assert smmu.ssid_bits < 31 or kind != "s1cdmax"
     qa = await t.acc_a.open_queue(t.a)
     a = t.a
-    src, dst = a.mm.mmap(2 * PAGE, populate=True), a.mm.mmap(2 * PAGE, populate=True)
-    comp = a.mm.mmap(PAGE, populate=True)
-    data = random.randbytes(2 * PAGE)
-    a.mm.write(src, data)
-    a.mm.write(comp, bytes(64))
+    src, dst, comp, data = copy_job(a, 2 * PAGE)
     await t.start_b()
     await Timer(random.randrange(500, 5000), unit="ns")   # B is copying
 
@@ -297,10 +289,7 @@ async def halted_queue_reused(dut):
     c_proc = t.sys.host.spawn("C")
     qc = await t.acc_a.open_queue(c_proc)
     assert qc.idx == idx, "setup: C did not get A's old hardware queue"
-    src, dst = c_proc.mm.mmap(PAGE, populate=True), c_proc.mm.mmap(PAGE, populate=True)
-    comp = c_proc.mm.mmap(PAGE, populate=True)
-    data = random.randbytes(PAGE)
-    c_proc.mm.write(src, data)
+    src, dst, comp, data = copy_job(c_proc, PAGE)
     try:
         c = await qc.run(Descriptor(Opcode.MEMMOVE, Flags.COMP_REQ, PAGE, src, dst, 0, comp),
                          timeout_ns=WAIT_NS)

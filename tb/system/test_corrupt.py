@@ -42,6 +42,7 @@ from tb.common.sim import run
 from tb.common.tbutil import log_seed, param
 from tb.common.tops import sources
 from tb.system.rtlsys import rtl_system
+from tb.system.workload import copy_job
 
 PAGE = 4096
 WAIT_NS = 2_000_000
@@ -91,17 +92,11 @@ async def corrupt_live_process(dut):
     a, b = sys.host.spawn("A"), sys.host.spawn("B")
     qb = await sys.accels[1].open_queue(b)
     size = 2 * PAGE
-    src, dst = a.mm.mmap(size, populate=True), a.mm.mmap(size, populate=True)
-    comp = a.mm.mmap(PAGE, populate=True)
-    data = random.randbytes(size)
-    a.mm.write(src, data)
+    src, dst, comp, data = copy_job(a, size)
     b_size = 256 << 10
-    b_src, b_dst = b.mm.mmap(b_size, populate=True), b.mm.mmap(b_size, populate=True)
-    b_comp = b.mm.mmap(PAGE, populate=True)
-    b_data = random.randbytes(b_size)
-    b.mm.write(b_src, b_data)
-    b.mm.write(b_comp, bytes(64))
-    await qb.submit(Descriptor(Opcode.MEMMOVE, Flags.COMP_REQ, b_size, b_src, b_dst, 0, b_comp))
+    b_job = copy_job(b, b_size)
+    b_src, b_dst, b_comp, b_data = b_job
+    await qb.submit(b_job.descriptor())
 
     tally = {}
     for rnd in range(rounds):

@@ -56,6 +56,7 @@ from tb.common.sim import run
 from tb.common.tbutil import log_seed, param
 from tb.common.tops import sources
 from tb.system.rtlsys import rtl_platform
+from tb.system.workload import copy_job
 
 PAGE = 4096
 WAIT_NS = 2_000_000  # bounded waits: a hang fails the test with Timeout
@@ -117,19 +118,11 @@ async def fault_contained(dut, kind):
     a, b = sys.host.spawn("A"), sys.host.spawn("B")
     qa, qb = await sys.accel.open_queue(a), await sys.accel.open_queue(b)
     size = 64 << 10
-    b_src, b_dst = b.mm.mmap(size, populate=True), b.mm.mmap(size, populate=True)
-    b_comp = b.mm.mmap(PAGE, populate=True)
-    b_data = random.randbytes(size)
-    b.mm.write(b_src, b_data)
-    a_src = a.mm.mmap(2 * PAGE, populate=True)
-    a_dst = a.mm.mmap(2 * PAGE, populate=True)
-    a_comp = a.mm.mmap(PAGE, populate=True)
-    a_data = random.randbytes(2 * PAGE)
-    a.mm.write(a_src, a_data)
-    b.mm.write(b_comp, bytes(64))
-    a.mm.write(a_comp, bytes(64))
-    await qb.submit(Descriptor(Opcode.MEMMOVE, Flags.COMP_REQ, size, b_src, b_dst, 0, b_comp))
-    copy = Descriptor(Opcode.MEMMOVE, Flags.COMP_REQ, 2 * PAGE, a_src, a_dst, 0, a_comp)
+    b_job, a_job = copy_job(b, size), copy_job(a, 2 * PAGE)
+    b_src, b_dst, b_comp, b_data = b_job
+    a_src, a_dst, a_comp, a_data = a_job
+    await qb.submit(b_job.descriptor())
+    copy = a_job.descriptor()
 
     want_event, result = None, None
     if kind == "evtq_full":

@@ -36,7 +36,7 @@ from tb.common.sim import run
 from tb.common.tbutil import log_seed, param
 from tb.common.tops import sources
 from tb.system.rtlsys import rtl_system
-from tb.system.workload import random_workload
+from tb.system.workload import copy_job, random_workload
 
 PAGE = 4096
 
@@ -155,12 +155,9 @@ async def exit_and_munmap_under_load(dut):
     for name in "ABC":
         p = sys.host.spawn(name)
         q = await sys.accel.open_queue(p)
-        src, dst = p.mm.mmap(size, populate=True), p.mm.mmap(size, populate=True)
-        comp = p.mm.mmap(PAGE, populate=True)
-        data = random.randbytes(size)
-        p.mm.write(src, data)
-        p.mm.write(comp, bytes(64))
-        await q.submit(Descriptor(Opcode.MEMMOVE, Flags.COMP_REQ, size, src, dst, 0, comp))
+        cj = copy_job(p, size)
+        src, dst, comp, data = cj
+        await q.submit(cj.descriptor())
         job[name] = (p, q, src, dst, comp, data)
     await Timer(random.randrange(3_000, 20_000), unit="ns")
     before = IsolationPolicy()

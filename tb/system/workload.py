@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from pasidsim.dma_desc import COMP_SIZE, Completion, Descriptor, Flags, Opcode, Status
 from pasidsim.driver.scenario import Outcome
@@ -27,6 +28,30 @@ from pasidsim.driver.scenario import Outcome
 PAGE = 4096
 SRC_BYTES = 3 * PAGE
 COMP_STRIDE = 64
+
+
+class CopyJob(NamedTuple):
+    """One MEMMOVE job of ``len(data)`` bytes: ``src`` holds ``data``, ``comp`` is zeroed."""
+    src: int
+    dst: int
+    comp: int
+    data: bytes
+
+    def descriptor(self) -> Descriptor:
+        return Descriptor(Opcode.MEMMOVE, Flags.COMP_REQ, len(self.data), self.src, self.dst, 0,
+                          self.comp)
+
+
+def copy_job(proc, size: int) -> CopyJob:
+    """Map populated source, destination (``size`` bytes each) and completion pages in
+    ``proc``'s address space, fill the source with random bytes and zero the record.
+    One ``random.randbytes`` call, after the maps: a seed gives the same data."""
+    src, dst = proc.mm.mmap(size, populate=True), proc.mm.mmap(size, populate=True)
+    comp = proc.mm.mmap(PAGE, populate=True)
+    data = random.randbytes(size)
+    proc.mm.write(src, data)
+    proc.mm.write(comp, bytes(COMP_STRIDE))
+    return CopyJob(src, dst, comp, data)
 
 
 @dataclass
