@@ -309,6 +309,31 @@ def _test_dir(build_dir: Path) -> Path:
     return build_dir / "runs" / name
 
 
+@contextlib.contextmanager
+def _claim_test_dir(build_dir: Path):
+    """The test's run folder, held by a lock for the whole run. pytest-xdist never runs
+    one test twice at once, but two sessions in one tree can: the second then runs in
+    ``<name>~<pid>`` (emptied first) instead of overwriting the first one's logs."""
+    base = _test_dir(build_dir)
+    base.parent.mkdir(parents=True, exist_ok=True)
+    for d in (base, base.with_name(f"{base.name}~{os.getpid()}")):
+        lock = open(d.with_name(d.name + ".lock"), "w")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            continue
+        with lock:
+            if d != base:
+                shutil.rmtree(d, ignore_errors=True)
+                print(f"pasidsim: {base} is in use by another process; this run is in {d}",
+                      file=sys.stderr)
+            d.mkdir(parents=True, exist_ok=True)
+            yield d
+        return
+    raise RuntimeError(f"run folder {base}: could not lock it nor its per-process twin")
+
+
 def run(
     module: str,
     toplevel: str,
@@ -329,13 +354,19 @@ def run(
     environment variables so a TB class can size itself. Raises (via pytest)
     when any cocotb test fails. Returns the test's run directory.
     """
-    from cocotb_tools.runner import get_runner
-
     parameters = dict(parameters or {})
     want_waves = waves_requested(waves)
     build_dir = build(toplevel, sources, parameters, want_waves, build_args, visibility)
-    test_dir = _test_dir(build_dir)
-    test_dir.mkdir(parents=True, exist_ok=True)
+    with _claim_test_dir(build_dir) as test_dir:
+        return _run_in(test_dir, module, toplevel, build_dir, parameters, testcase, seed,
+                       want_waves, plusargs, extra_env)
+
+
+def _run_in(test_dir: Path, module: str, toplevel: str, build_dir: Path, parameters: dict,
+            testcase, seed, want_waves: bool, plusargs: Sequence[str],
+            extra_env: Mapping[str, str] | None) -> Path:
+    from cocotb_tools.runner import get_runner
+
     env = {f"PARAM_{k}": str(v) for k, v in parameters.items()}
     env["PASIDSIM_ROOT"] = str(ROOT)
     env.update(extra_env or {})
