@@ -92,6 +92,9 @@ module axi4_checker #(
     wire [7:0]  w_aw_len   = (n_aw > n_wl) ? aw_len[n_wl % WR_DEPTH] : awlen;
     wire [31:0] w_beat     = wbeats + 1;
 
+    logic armed;   // checks start at the first reset
+    axi_check_arm u_arm (.clk, .rst, .armed);
+
     always_ff @(posedge clk) begin
         if (rst) begin
             n_aw <= 0; n_wl <= 0; n_b <= 0; wbeats <= 0;
@@ -117,7 +120,7 @@ module axi4_checker #(
     end
 
     always_ff @(posedge clk) begin
-        if (!rst) begin
+        if (armed && !rst) begin
             if (w_hs && w_aw_known)
                 assert (wlast ? w_beat == 32'(w_aw_len) + 1 : w_beat < 32'(w_aw_len) + 1)
                     else $error("AXI checker %s W: WLAST=%0d on beat %0d of a burst with AWLEN=%0d (rule WLAST_BEAT)",
@@ -160,7 +163,7 @@ module axi4_checker #(
     end
 
     always_ff @(posedge clk) begin
-        if (!rst) begin
+        if (armed && !rst) begin
             if (rvalid)
                 assert (ar_of[rid] > rl_of[rid])
                     else $error("AXI checker %s R: RVALID for ID %0h with no read of that ID outstanding (%0d AR, %0d RLAST) (rule R_AFTER_AR)",

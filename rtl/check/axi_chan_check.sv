@@ -17,16 +17,19 @@ module axi_chan_check #(
     input  logic [W-1:0] payload
 );
 `ifndef SYNTHESIS
+    logic armed;   // checks start at the first reset
+    axi_check_arm u_arm (.clk, .rst, .armed);
+
     logic         waiting;    // VALID && !READY at the previous edge
     logic [W-1:0] payload_q;  // payload at the previous edge
 
     always_ff @(posedge clk) begin
-        waiting   <= !rst && valid && !ready;
+        waiting   <= armed && !rst && valid && !ready;
         payload_q <= payload;
     end
 
     always_ff @(posedge clk) begin
-        if (!rst) begin
+        if (armed && !rst) begin
             assert (!$isunknown(valid))
                 else $error("AXI checker %s %s: %sVALID is X after reset (rule VALID_KNOWN)",
                             IF_NAME, CH, CH);

@@ -41,6 +41,9 @@ module axil_checker #(
     axi_chan_check #(.IF_NAME(IF_NAME), .CH("R"), .W(DATA_W + 2)) u_r (
         .clk, .rst, .valid(rvalid), .ready(rready), .payload({rdata, rresp}));
 
+    logic armed;   // checks start at the first reset
+    axi_check_arm u_arm (.clk, .rst, .armed);
+
     // Handshake counts up to the previous edge: a response needs its requests strictly earlier.
     int unsigned n_aw, n_w, n_b, n_ar, n_r;
     always_ff @(posedge clk) begin
@@ -55,7 +58,7 @@ module axil_checker #(
         end
     end
     always_ff @(posedge clk) begin
-        if (!rst) begin
+        if (armed && !rst) begin
             if (bvalid)
                 assert (n_aw > n_b && n_w > n_b)
                     else $error("AXI checker %s B: BVALID with no write outstanding (%0d AW, %0d W, %0d B) (rule B_AFTER_AW_W)",
