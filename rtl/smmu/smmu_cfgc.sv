@@ -1,13 +1,16 @@
 // smmu_cfgc: configuration cache. Fully associative; each entry holds the resolved
 // STE+CD outcome (smmu_pkg::cfg_t) for one (StreamID, SSV, SubstreamID). Faulting
-// configurations are never cached. Lookups are combinational (one per port); one fill per
-// cycle (lowest port wins, the others retry); FIFO replacement; a fill whose key is
-// already present is dropped, so concurrent walkers of the same key leave one entry.
-// Keys are therefore unique and a lookup matches at most one entry: the match is also
-// given out one-hot (lk_oh, with every entry's ASID in ent_asid) so that the IOTLB can
-// select by ASID in the same cycle without waiting for lk_cfg, and lk_cfg is a one-hot
-// AND-OR select. lk_va_ok (VA inside the matched CD's T0SZ input range) is computed per
-// entry beside the key compare for the same reason.
+// configurations are never cached. One fill per cycle (lowest port wins, the others
+// retry); FIFO replacement; a fill whose key is already present is dropped, so concurrent
+// walkers of the same key leave one entry. Keys are therefore unique and a lookup matches
+// at most one entry.
+// A lookup is split in two (smmu_xlate registers between them, see there):
+//  - match: lk_oh, the one-hot key match (with every entry's ASID in ent_asid, so that the
+//    IOTLB selects by ASID in the same cycle), and lk_va_ok (VA inside the matched CD's
+//    T0SZ input range, computed per entry beside the key compare);
+//  - select: sel_cfg, the one-hot AND-OR select of the entries in sel_oh (a registered
+//    lk_oh). ent_chg marks the entries written or invalidated at the coming clock edge,
+//    so that a registered match to them is dropped (it becomes a miss) before it is used.
 // Invalidation inputs, driven by the command queue (smmu_cmdq):
 //   inv_all                       CFGI_ALL with Range=31, SMMUEN 0->1
 //   inv_sid (+ inv_sid_mask)      CFGI_STE, CFGI_CD_ALL (mask all ones), CFGI_STE_RANGE
@@ -25,12 +28,13 @@ module smmu_cfgc #(
     input  logic [NPORT-1:0][31:0]  lk_sid,
     input  logic [NPORT-1:0]        lk_ssv,
     input  logic [NPORT-1:0][19:0]  lk_ssid,
-    output logic [NPORT-1:0]        lk_hit,
-    output smmu_pkg::cfg_t [NPORT-1:0] lk_cfg,
     output logic [NPORT-1:0][ENTRIES-1:0] lk_oh,
     input  logic [NPORT-1:0][smmu_pkg::VAW-1:12] lk_va,
     output logic [NPORT-1:0]        lk_va_ok,
     output logic [ENTRIES-1:0][15:0] ent_asid,
+    input  logic [NPORT-1:0][ENTRIES-1:0] sel_oh,
+    output smmu_pkg::cfg_t [NPORT-1:0] sel_cfg,
+    output logic [ENTRIES-1:0]      ent_chg,
 
     input  logic [NFILL-1:0]        fill_valid,
     output logic [NFILL-1:0]        fill_ready,
@@ -69,14 +73,13 @@ module smmu_cfgc #(
         for (int e = 0; e < ENTRIES; e++) ent_asid[e] = d[e].asid;
         for (int p = 0; p < NPORT; p++) begin
             logic ok;
-            lk_cfg[p] = '0;
+            sel_cfg[p] = '0;
             ok = 1'b0;
             for (int e = 0; e < ENTRIES; e++) begin
                 lk_oh[p][e] = match(e, lk_sid[p], lk_ssv[p], lk_ssid[p]);
-                lk_cfg[p] = lk_cfg[p] | (d[e] & {$bits(cfg_t){lk_oh[p][e]}});
+                sel_cfg[p] = sel_cfg[p] | (d[e] & {$bits(cfg_t){sel_oh[p][e]}});
                 ok = ok | (lk_oh[p][e] && (lk_va[p] & hi[e]) == '0);
             end
-            lk_hit[p] = lk_oh[p] != '0;
             lk_va_ok[p] = ok;
         end
     end
@@ -102,6 +105,19 @@ module smmu_cfgc #(
                 fill_dup = 1'b1;
     end
 
+    // entries invalidated at the coming edge
+    logic [ENTRIES-1:0] inv_hit;
+    always_comb
+        for (int e = 0; e < ENTRIES; e++)
+            inv_hit[e] = inv_all || (inv_sid && ((t_sid[e] ^ inv_sid_v) & inv_sid_mask) == '0) ||
+                         (inv_sid_ssid && t_sid[e] == inv_sid_v &&
+                          (t_ssv[e] ? t_ssid[e] == inv_ssid_v : inv_ssid_v == '0));
+    // the victim counts as changed by any fill, also a dropped duplicate (spares the
+    // duplicate compare on this path; a registered match to it just becomes a miss)
+    always_comb
+        for (int e = 0; e < ENTRIES; e++)
+            ent_chg[e] = inv_hit[e] || (fill_sel_v && int'(victim) == e);
+
     always_ff @(posedge clk) begin
         if (rst) begin
             v <= '0;
@@ -119,10 +135,7 @@ module smmu_cfgc #(
             end
             // invalidation wins over a same-cycle fill of the same entry
             for (int e = 0; e < ENTRIES; e++)
-                if (inv_all || (inv_sid && ((t_sid[e] ^ inv_sid_v) & inv_sid_mask) == '0) ||
-                    (inv_sid_ssid && t_sid[e] == inv_sid_v &&
-                     (t_ssv[e] ? t_ssid[e] == inv_ssid_v : inv_ssid_v == '0)))
-                    v[e] <= 1'b0;
+                if (inv_hit[e]) v[e] <= 1'b0;
         end
     end
 endmodule

@@ -55,7 +55,7 @@ module smmu_evtq #(
     localparam int AW_ = $clog2(DEPTH);
 
     // ------------------------------------------------------------ FIFO
-    evt_t [DEPTH-1:0] q;
+    evt_t q [DEPTH];   // unpacked: LUT RAM on the FPGA (a write enable per 4 bits, not per bit)
     logic [AW_:0] wp, rp;
     logic full, empty, push, pop;
     evt_t push_evt;
@@ -121,10 +121,7 @@ module smmu_evtq #(
         end else begin
             evtq_prod_we <= 1'b0;
             gerror_toggle_abt <= 1'b0;
-            if (push) begin
-                q[wp[AW_-1:0]] <= push_evt;
-                wp <= wp + 1'b1;
-            end
+            if (push) wp <= wp + 1'b1;
             if (pop) rp <= rp + 1'b1;
             case (st)
                 S_IDLE: if (!empty && deliver) begin
@@ -161,6 +158,11 @@ module smmu_evtq #(
             endcase
         end
     end
+
+    // The free slot at wp is written whenever the FIFO is not full, whether or not a
+    // record is offered: its enable then depends on registers only, not on e_valid (timing)
+    always_ff @(posedge clk)
+        if (!full) q[wp[AW_-1:0]] <= push_evt;
 
     wire unused_ok = &{1'b0, evtq_cons[30:20], b_resp[0]};
 

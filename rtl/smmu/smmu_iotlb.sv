@@ -8,6 +8,12 @@
 //    match (lk_cfg_oh) and compare each entry's ASID with every cache entry's ASID
 //    (cfg_asid), a comparison of registers only. So the cache lookup and the VA compare
 //    run side by side instead of one after the other. Ports NXP.. take lk_asid (walkers).
+//  - Ports below NXP are also split in two (smmu_xlate registers between them): lk_oh is
+//    the match; lk_hit/lk_pa/lk_size/lk_perm select the entries in sel_oh (a registered
+//    lk_oh), and lk_pa is then the mapping's base (the caller ORs in the VA bits below
+//    the size, it holds the VA). ent_chg marks the entries written or invalidated at the
+//    coming clock edge, so that a registered match to them is dropped before it is used.
+//    Ports NXP.. select their own match in the same cycle (sel_oh unused).
 //  - A fill is dropped when an entry of its ASID already overlaps it (any size), so a
 //    lookup matches at most one entry and the outputs are one-hot AND-OR selects
 //    instead of priority chains.
@@ -30,6 +36,9 @@ module smmu_iotlb #(
     input  logic [NPORT-1:0][NCFG-1:0]            lk_cfg_oh, // ports ..NXP-1
     input  logic [NCFG-1:0][15:0]                 cfg_asid,
     input  logic [NPORT-1:0][smmu_pkg::VAW-1:12]  lk_va,
+    output logic [NPORT-1:0][ENTRIES-1:0]         lk_oh,     // the match (one-hot)
+    input  logic [NPORT-1:0][ENTRIES-1:0]         sel_oh,    // ports ..NXP-1: what to select
+    output logic [ENTRIES-1:0]                    ent_chg,
     output logic [NPORT-1:0]                      lk_hit,
     output logic [NPORT-1:0][smmu_pkg::PAW-1:12]  lk_pa,     // page of the looked-up VA
     output logic [NPORT-1:0][1:0]                 lk_size,
@@ -89,21 +98,24 @@ module smmu_iotlb #(
                                (p < NXP ? (lk_cfg_oh[p] & asid_eq[e]) != '0
                                         : t_asid[e] == lk_asid[p]);
 
+    assign lk_oh = hit_oh;
     always_comb begin
         for (int p = 0; p < NPORT; p++) begin
             logic [PAW-1:12] pa;
             logic [1:0] sz;
+            logic [ENTRIES-1:0] oh;
+            oh = p < NXP ? sel_oh[p] : hit_oh[p];
             pa = '0;
             sz = '0;
             lk_perm[p] = '0;
             for (int e = 0; e < ENTRIES; e++) begin
-                pa = pa | (t_pa[e] & {(PAW-12){hit_oh[p][e]}});
-                sz = sz | (t_size[e] & {2{hit_oh[p][e]}});
-                lk_perm[p] = lk_perm[p] | (t_perm[e] & {4{hit_oh[p][e]}});
+                pa = pa | (t_pa[e] & {(PAW-12){oh[e]}});
+                sz = sz | (t_size[e] & {2{oh[e]}});
+                lk_perm[p] = lk_perm[p] | (t_perm[e] & {4{oh[e]}});
             end
-            lk_hit[p] = hit_oh[p] != '0;
+            lk_hit[p] = oh != '0;
             lk_size[p] = sz;
-            lk_pa[p] = pa | (PAW-12)'(lk_va[p] & low_mask(sz));
+            lk_pa[p] = p < NXP ? pa : pa | (PAW-12)'(lk_va[p] & low_mask(sz));
         end
     end
     // lk_asid of the NXP ports and lk_cfg_oh of the others are not looked at
@@ -111,7 +123,7 @@ module smmu_iotlb #(
         wire unused_asid = &{1'b0, lk_asid[NXP-1:0]};
     end
     if (NXP < NPORT) begin : g_np
-        wire unused_oh = &{1'b0, lk_cfg_oh[NPORT-1:NXP]};
+        wire unused_oh = &{1'b0, lk_cfg_oh[NPORT-1:NXP], sel_oh[NPORT-1:NXP]};
     end
 
     // Fill: dropped when a valid entry of the same ASID overlaps the mapping at either
@@ -139,6 +151,18 @@ module smmu_iotlb #(
                 fill_dup = 1'b1;
     end
 
+    logic [ENTRIES-1:0] inv_hit;   // entries invalidated at the coming edge
+    always_comb
+        for (int e = 0; e < ENTRIES; e++)
+            inv_hit[e] = inv_all || (inv_asid && !t_glob[e] && t_asid[e] == inv_asid_v) ||
+                         (inv_va && v[e] && (t_glob[e] || t_asid[e] == inv_asid_v) &&
+                          ((t_va[e] ^ inv_va_v) & ~low_mask(t_size[e])) == '0);
+    // the victim counts as changed by any fill, also a dropped one (keeps the overlap
+    // compare off this path; a registered match to it just becomes a miss)
+    always_comb
+        for (int e = 0; e < ENTRIES; e++)
+            ent_chg[e] = inv_hit[e] || (fill_sel_v && int'(victim) == e);
+
     always_ff @(posedge clk) begin
         if (rst) begin
             v <= '0;
@@ -155,10 +179,7 @@ module smmu_iotlb #(
                 victim <= (int'(victim) == ENTRIES - 1) ? '0 : victim + IW'(1);
             end
             for (int e = 0; e < ENTRIES; e++)
-                if (inv_all || (inv_asid && !t_glob[e] && t_asid[e] == inv_asid_v) ||
-                    (inv_va && v[e] && (t_glob[e] || t_asid[e] == inv_asid_v) &&
-                     ((t_va[e] ^ inv_va_v) & ~low_mask(t_size[e])) == '0))
-                    v[e] <= 1'b0;
+                if (inv_hit[e]) v[e] <= 1'b0;
         end
     end
 endmodule

@@ -176,11 +176,31 @@ module smmu_regs #(
         return (int'(v) > max) ? 5'(max) : v;
     endfunction
 
-    // Current value of the register at a word address (reads, and the base of byte-masked writes).
-    logic [31:0] rdata_mux, wcur, wv;
+    // Current value of the register at a word address (reads).
+    logic [31:0] rdata_mux;
     assign rdata_mux = reg_value({s_axil_araddr[16:2], 2'b00});
-    assign wcur = reg_value(aw_addr);
-    assign wv = merge(wcur, w_data, w_strb);
+    // A byte-masked write merges into the target register's own value (not through the
+    // read mux of all registers: timing)
+    logic [31:0] wv_cr0_q, wv_cr1_q, wv_cr2_q, wv_gbpa_q, wv_irq_ctrl_q, wv_gerrorn_q,
+                 wv_stb_lo, wv_stb_hi, wv_stb_cfg, wv_cqb_lo, wv_cqb_hi, wv_cmdq_prod_q,
+                 wv_cmdq_cons_q, wv_eqb_lo, wv_eqb_hi, wv_evtq_prod_q, wv_evtq_cons_q;
+    assign wv_cr0_q = merge({28'b0, cr0_q}, w_data, w_strb);
+    assign wv_cr1_q = merge({20'b0, cr1_q}, w_data, w_strb);
+    assign wv_cr2_q = merge({29'b0, cr2_q}, w_data, w_strb);
+    assign wv_gbpa_q = merge(gbpa_q, w_data, w_strb);
+    assign wv_irq_ctrl_q = merge({29'b0, irq_ctrl_q}, w_data, w_strb);
+    assign wv_gerrorn_q = merge({23'b0, gerrorn_q}, w_data, w_strb);
+    assign wv_stb_lo = merge(strtab_base_reg[31:0], w_data, w_strb);
+    assign wv_stb_hi = merge(strtab_base_reg[63:32], w_data, w_strb);
+    assign wv_stb_cfg = merge({26'b0, strtab_log2size_q}, w_data, w_strb);
+    assign wv_cqb_lo = merge(cmdq_base_reg[31:0], w_data, w_strb);
+    assign wv_cqb_hi = merge(cmdq_base_reg[63:32], w_data, w_strb);
+    assign wv_cmdq_prod_q = merge({12'b0, cmdq_prod_q}, w_data, w_strb);
+    assign wv_cmdq_cons_q = merge(cmdq_cons_q, w_data, w_strb);
+    assign wv_eqb_lo = merge(evtq_base_reg[31:0], w_data, w_strb);
+    assign wv_eqb_hi = merge(evtq_base_reg[63:32], w_data, w_strb);
+    assign wv_evtq_prod_q = merge(evtq_prod_q, w_data, w_strb);
+    assign wv_evtq_cons_q = merge(evtq_cons_q, w_data, w_strb);
 
     function automatic logic [31:0] reg_value(logic [16:0] a);
         logic [31:0] v;
@@ -272,46 +292,46 @@ module smmu_regs #(
                 w_held <= 1'b0;
                 s_axil_bvalid <= 1'b1;
                 case (aw_addr)
-                    A_CR0: cr0_q <= wv[3:0] & 4'b1101;
-                    A_CR1: cr1_q <= wv[11:0];
-                    A_CR2: cr2_q <= wv[2:0];
-                    A_GBPA: gbpa_q <= wv & 32'h801F_3FFF;
-                    A_IRQ_CTRL: irq_ctrl_q <= wv[2:0] & 3'b101;
-                    A_GERRORN: gerrorn_q <= wv[8:0] & 9'h1FD;
+                    A_CR0: cr0_q <= wv_cr0_q[3:0] & 4'b1101;
+                    A_CR1: cr1_q <= wv_cr1_q[11:0];
+                    A_CR2: cr2_q <= wv_cr2_q[2:0];
+                    A_GBPA: gbpa_q <= wv_gbpa_q & 32'h801F_3FFF;
+                    A_IRQ_CTRL: irq_ctrl_q <= wv_irq_ctrl_q[2:0] & 3'b101;
+                    A_GERRORN: gerrorn_q <= wv_gerrorn_q[8:0] & 9'h1FD;
                     A_STRTAB_BASE: if (!smmuen) begin
-                        strtab_addr_q[31:6] <= wv[31:6];
+                        strtab_addr_q[31:6] <= wv_stb_lo[31:6];
                     end
                     A_STRTAB_BASE_HI: if (!smmuen) begin
-                        strtab_addr_q[PAW-1:32] <= wv[PAW-33:0];
-                        strtab_ra_q <= wv[30];
+                        strtab_addr_q[PAW-1:32] <= wv_stb_hi[PAW-33:0];
+                        strtab_ra_q <= wv_stb_hi[30];
                     end
                     A_STRTAB_BASE_CFG: if (!smmuen) begin
-                        strtab_log2size_q <= wv[5:0];
+                        strtab_log2size_q <= wv_stb_cfg[5:0];
                     end
                     A_CMDQ_BASE: if (!cmdqen) begin
-                        cmdq_addr_q[31:5] <= wv[31:5];
-                        cmdq_log2size_q <= clamp_qs(wv[4:0], CMDQS);
+                        cmdq_addr_q[31:5] <= wv_cqb_lo[31:5];
+                        cmdq_log2size_q <= clamp_qs(wv_cqb_lo[4:0], CMDQS);
                     end
                     A_CMDQ_BASE_HI: if (!cmdqen) begin
-                        cmdq_addr_q[PAW-1:32] <= wv[PAW-33:0];
-                        cmdq_ra_q <= wv[30];
+                        cmdq_addr_q[PAW-1:32] <= wv_cqb_hi[PAW-33:0];
+                        cmdq_ra_q <= wv_cqb_hi[30];
                     end
-                    A_CMDQ_PROD: cmdq_prod_q <= wv[19:0];
+                    A_CMDQ_PROD: cmdq_prod_q <= wv_cmdq_prod_q[19:0];
                     A_CMDQ_CONS: if (!cmdqen) begin
-                        cmdq_cons_q <= {12'b0, wv[19:0]};
+                        cmdq_cons_q <= {12'b0, wv_cmdq_cons_q[19:0]};
                     end
                     A_EVTQ_BASE: if (!evtqen) begin
-                        evtq_addr_q[31:5] <= wv[31:5];
-                        evtq_log2size_q <= clamp_qs(wv[4:0], EVTQS);
+                        evtq_addr_q[31:5] <= wv_eqb_lo[31:5];
+                        evtq_log2size_q <= clamp_qs(wv_eqb_lo[4:0], EVTQS);
                     end
                     A_EVTQ_BASE_HI: if (!evtqen) begin
-                        evtq_addr_q[PAW-1:32] <= wv[PAW-33:0];
-                        evtq_wa_q <= wv[30];
+                        evtq_addr_q[PAW-1:32] <= wv_eqb_hi[PAW-33:0];
+                        evtq_wa_q <= wv_eqb_hi[30];
                     end
                     A_EVTQ_PROD: if (!evtqen) begin
-                        evtq_prod_q <= wv & 32'h800F_FFFF;
+                        evtq_prod_q <= wv_evtq_prod_q & 32'h800F_FFFF;
                     end
-                    A_EVTQ_CONS: evtq_cons_q <= wv & 32'h800F_FFFF;
+                    A_EVTQ_CONS: evtq_cons_q <= wv_evtq_cons_q & 32'h800F_FFFF;
                     default: ;  // read-only or unmapped: ignored
                 endcase
             end
@@ -334,6 +354,10 @@ module smmu_regs #(
         end
     end
 
-    // awprot/arprot carry no meaning for this block
-    wire unused_ok = &{1'b0, s_axil_awprot, s_axil_arprot, s_axil_awaddr[1:0], s_axil_araddr[1:0]};
+    // awprot/arprot carry no meaning for this block; the merged words are wider than
+    // most registers
+    wire unused_ok = &{1'b0, s_axil_awprot, s_axil_arprot, s_axil_awaddr[1:0], s_axil_araddr[1:0],
+                       wv_cr0_q, wv_cr1_q, wv_cr2_q, wv_irq_ctrl_q, wv_gerrorn_q, wv_stb_lo,
+                       wv_stb_hi, wv_stb_cfg, wv_cqb_lo, wv_cqb_hi, wv_cmdq_prod_q, wv_cmdq_cons_q,
+                       wv_eqb_lo, wv_eqb_hi};
 endmodule

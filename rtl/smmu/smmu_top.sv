@@ -194,12 +194,17 @@ module smmu_top #(
                    inv_tlb_asid || inv_tlb_va;
 
     // ---------------------------------------------------------------- caches
+    // The channels look the caches up in two stages (smmu_xlate): the match (cl_oh, tl_oh)
+    // in the cycle a request arrives, the selects (cl_sel, tl_sel: the registered match)
+    // in the next one.
     logic [1:0][31:0] cl_sid;
-    logic [1:0]       cl_ssv, cl_hit;
+    logic [1:0]       cl_ssv;
     logic [1:0][19:0] cl_ssid;
     cfg_t [1:0]       cl_cfg;
     logic [1:0]       cl_va_ok;
     logic [1:0][CFG_ENTRIES-1:0] cl_oh;          // the cache's one-hot match, for the IOTLB
+    logic [1:0][CFG_ENTRIES-1:0] cl_sel;
+    logic [CFG_ENTRIES-1:0] cl_chg;
     logic [CFG_ENTRIES-1:0][15:0] cfg_asid;     // every cache entry's ASID, for the IOTLB
     // IOTLB lookup ports: 0 read channel, 1 write channel, 2.. walkers
     localparam int NTL = 2 + NW;
@@ -210,6 +215,11 @@ module smmu_top #(
     logic [NTL-1:0][1:0]  tl_size;
     perm_t [NTL-1:0]      tl_perm;
     logic [NTL-1:0][CFG_ENTRIES-1:0] tl_cfg_oh;
+    logic [NTL-1:0][IOTLB_ENTRIES-1:0] tl_oh, tl_sel;
+    logic [IOTLB_ENTRIES-1:0] tl_chg;
+    assign tl_sel[NTL-1:2] = '0;
+    // the walkers' ports select their own match; the channels' lk_hit is |tl_sel
+    wire unused_tl = &{1'b0, tl_oh[NTL-1:2], tl_hit[1:0]};
     // the channels' IOTLB ports select the ASID by the cache match (smmu_iotlb NXP)
     assign tl_asid[1:0] = '0;
     assign tl_cfg_oh[1:0] = cl_oh;
@@ -235,8 +245,9 @@ module smmu_top #(
 
     smmu_cfgc #(.ENTRIES(CFG_ENTRIES), .NPORT(2), .NFILL(NW)) u_cfgc (
         .clk, .rst,
-        .lk_sid(cl_sid), .lk_ssv(cl_ssv), .lk_ssid(cl_ssid), .lk_hit(cl_hit), .lk_cfg(cl_cfg),
+        .lk_sid(cl_sid), .lk_ssv(cl_ssv), .lk_ssid(cl_ssid),
         .lk_oh(cl_oh), .lk_va(tl_va[1:0]), .lk_va_ok(cl_va_ok), .ent_asid(cfg_asid),
+        .sel_oh(cl_sel), .sel_cfg(cl_cfg), .ent_chg(cl_chg),
         .fill_valid(cf_valid), .fill_ready(cf_ready_c), .fill_sid(cf_sid), .fill_ssv(cf_ssv),
         .fill_ssid(cf_ssid), .fill_cfg(cf_cfg),
         .inv_all(flush || inv_cfg_all), .inv_sid(inv_cfg_sid), .inv_sid_ssid(inv_cfg_sid_ssid),
@@ -247,7 +258,8 @@ module smmu_top #(
         .ENTRIES(IOTLB_ENTRIES), .NPORT(NTL), .NXP(2), .NCFG(CFG_ENTRIES), .NFILL(NW)
     ) u_iotlb (
         .clk, .rst,
-        .lk_asid(tl_asid), .lk_cfg_oh(tl_cfg_oh), .cfg_asid, .lk_va(tl_va), .lk_hit(tl_hit),
+        .lk_asid(tl_asid), .lk_cfg_oh(tl_cfg_oh), .cfg_asid, .lk_va(tl_va), .lk_oh(tl_oh),
+        .sel_oh(tl_sel), .ent_chg(tl_chg), .lk_hit(tl_hit),
         .lk_pa(tl_pa), .lk_size(tl_size),
         .lk_perm(tl_perm),
         .fill_valid(tf_valid), .fill_ready(tf_ready_c), .fill_asid(tf_asid), .fill_va(tf_va),
@@ -352,7 +364,12 @@ module smmu_top #(
         n_stalled = '0;
         for (int k = 0; k < NW; k++) n_stalled = n_stalled + 12'(w_stalled[k]);
     end
-    assign sync_idle = outstanding == n_stalled && evtq_idle;
+    // A request in a channel's match register (smmu_xlate) is not counted either: it has
+    // used no translation yet (an entry invalidated meanwhile leaves its match, it then
+    // misses and walks the new tables), and it may wait there behind a stalled miss
+    // (same ID, in-order writes, no free slot) whose RESUME is queued behind the sync.
+    logic xr_held, xw_held;
+    assign sync_idle = outstanding == n_stalled + 12'(xr_held) + 12'(xw_held) && evtq_idle;
 
     // ---------------------------------------------------------------- channel pipelines
     logic                 ro_valid, ro_ready, ro_lock, ro_slverr, ro_rec;
@@ -367,15 +384,17 @@ module smmu_top #(
 
     smmu_xlate #(
         .ID_WIDTH(ID_WIDTH), .SID_BITS(SID_BITS), .USER_WIDTH(USER_WIDTH), .ADDR_WIDTH(ADDR_WIDTH),
-        .OAS_BITS(OAS_BITS), .NSLOT(NR), .IN_ORDER(1'b0), .IS_READ(1'b1)
+        .OAS_BITS(OAS_BITS), .NSLOT(NR), .IN_ORDER(1'b0), .IS_READ(1'b1),
+        .NCFG(CFG_ENTRIES), .NTLB(IOTLB_ENTRIES)
     ) u_xlate_r (
         .clk, .rst, .smmuen, .gbpa_abort,
         .s_valid(s_axi_arvalid && !sync_hold), .s_ready(xr_ready), .s_id(s_axi_arid), .s_addr(s_axi_araddr),
         .s_len(s_axi_arlen), .s_size(s_axi_arsize), .s_burst(s_axi_arburst), .s_lock(s_axi_arlock),
-        .s_cache(s_axi_arcache), .s_prot(s_axi_arprot), .s_user(s_axi_aruser),
-        .cl_sid(cl_sid[0]), .cl_ssv(cl_ssv[0]), .cl_ssid(cl_ssid[0]), .cl_hit(cl_hit[0]),
-        .cl_cfg(cl_cfg[0]), .cl_va_ok(cl_va_ok[0]), .tl_va(tl_va[0]), .tl_hit(tl_hit[0]),
-        .tl_pa(tl_pa[0]), .tl_size(tl_size[0]), .tl_perm(tl_perm[0]),
+        .s_cache(s_axi_arcache), .s_prot(s_axi_arprot), .s_user(s_axi_aruser), .s_held(xr_held),
+        .cl_sid(cl_sid[0]), .cl_ssv(cl_ssv[0]), .cl_ssid(cl_ssid[0]), .cl_oh(cl_oh[0]),
+        .cl_va_ok(cl_va_ok[0]), .cl_chg, .tl_va(tl_va[0]), .tl_oh(tl_oh[0]), .tl_chg,
+        .cl_sel(cl_sel[0]), .cl_cfg(cl_cfg[0]), .tl_sel(tl_sel[0]), .tl_pa(tl_pa[0]),
+        .tl_size(tl_size[0]), .tl_perm(tl_perm[0]),
         .wj_valid(wj_valid[NR-1:0]), .wj_ready(wj_ready[NR-1:0]), .wj_job(wj_job[NR-1:0]),
         .wr_valid(wr_valid[NR-1:0]), .wr_ready(wr_ready[NR-1:0]), .wr_res(wr_res[NR-1:0]),
         .wr_stalled(w_stalled[NR-1:0]),
@@ -398,15 +417,16 @@ module smmu_top #(
     smmu_xlate #(
         .ID_WIDTH(ID_WIDTH), .SID_BITS(SID_BITS), .USER_WIDTH(USER_WIDTH), .ADDR_WIDTH(ADDR_WIDTH),
         .OAS_BITS(OAS_BITS), .NSLOT(NWR), .IN_ORDER(1'b1), .IS_READ(1'b0), .PARK_BEATS(PARK),
-        .PARK_SLOTS(STALL_BUF_SLOTS)
+        .PARK_SLOTS(STALL_BUF_SLOTS), .NCFG(CFG_ENTRIES), .NTLB(IOTLB_ENTRIES)
     ) u_xlate_w (
         .clk, .rst, .smmuen, .gbpa_abort,
         .s_valid(s_axi_awvalid && !sync_hold), .s_ready(xw_ready), .s_id(s_axi_awid), .s_addr(s_axi_awaddr),
         .s_len(s_axi_awlen), .s_size(s_axi_awsize), .s_burst(s_axi_awburst), .s_lock(s_axi_awlock),
-        .s_cache(s_axi_awcache), .s_prot(s_axi_awprot), .s_user(s_axi_awuser),
-        .cl_sid(cl_sid[1]), .cl_ssv(cl_ssv[1]), .cl_ssid(cl_ssid[1]), .cl_hit(cl_hit[1]),
-        .cl_cfg(cl_cfg[1]), .cl_va_ok(cl_va_ok[1]), .tl_va(tl_va[1]), .tl_hit(tl_hit[1]),
-        .tl_pa(tl_pa[1]), .tl_size(tl_size[1]), .tl_perm(tl_perm[1]),
+        .s_cache(s_axi_awcache), .s_prot(s_axi_awprot), .s_user(s_axi_awuser), .s_held(xw_held),
+        .cl_sid(cl_sid[1]), .cl_ssv(cl_ssv[1]), .cl_ssid(cl_ssid[1]), .cl_oh(cl_oh[1]),
+        .cl_va_ok(cl_va_ok[1]), .cl_chg, .tl_va(tl_va[1]), .tl_oh(tl_oh[1]), .tl_chg,
+        .cl_sel(cl_sel[1]), .cl_cfg(cl_cfg[1]), .tl_sel(tl_sel[1]), .tl_pa(tl_pa[1]),
+        .tl_size(tl_size[1]), .tl_perm(tl_perm[1]),
         .wj_valid(wj_valid[NW-1:NR]), .wj_ready(wj_ready[NW-1:NR]), .wj_job(wj_job[NW-1:NR]),
         .wr_valid(wr_valid[NW-1:NR]), .wr_ready(wr_ready[NW-1:NR]), .wr_res(wr_res[NW-1:NR]),
         .wr_stalled(w_stalled[NW-1:NR]),

@@ -96,13 +96,27 @@ module smmu_walker #(
     localparam int LW = (LANES > 1) ? $clog2(LANES) : 1;
 
     typedef enum logic [3:0] {
-        S_IDLE, S_STE, S_L1CD, S_CD, S_CFILL, S_RANGE, S_PTE, S_TFILL, S_DONE, S_SEVT, S_STALL
+        S_IDLE, S_STE, S_L1CD, S_CD, S_CFILL, S_RCHK, S_RANGE, S_PTE, S_TFILL, S_DONE, S_SEVT,
+        S_STALL
     } state_t;
     state_t st;
 
     job_t        j;
     cfg_t        cfg;
-    res_t        r;
+    // The result, in three registers so that the deep decisions of the FSM only enable
+    // the small fields (timing): r_pa loads in every cycle of the states that can pass
+    // (meaningful for R_PASS only), r_fetch is the address of a read that returned an
+    // error (the job ends at once) and zero otherwise
+    typedef struct packed {
+        logic [1:0] kind;
+        logic [1:0] size;
+        logic [7:0] evt;
+        logic [1:0] cls;
+        logic       rec, slverr, txn;
+        logic [1:0] ssvm;
+    } rsm_t;
+    rsm_t           r;
+    logic [PAW-1:0] r_pa, r_fetch;
     logic [19:0] cd_idx;
     logic [1:0]  lvl;
 
@@ -244,6 +258,11 @@ module smmu_walker #(
     function automatic logic in_range(logic [5:0] t0sz);
         return {1'b0, t0sz} <= va_room;
     endfunction
+    // S_RANGE's EPD0 / VA range fault, registered from cfg and va_room: S_RANGE is entered
+    // from S_CFILL or S_RCHK, one cycle after cfg's last change (timing: a compare less
+    // in front of the decision)
+    logic range_bad;
+    always_ff @(posedge clk) range_bad <= cfg.epd0 || !in_range(cfg.t0sz);
 
     logic [PAW-1:0] pte_oa;
     logic [1:0]     leaf_sz;
@@ -257,21 +276,20 @@ module smmu_walker #(
                          pxn: d0[PTE_PXN] || t_pxn, uxn: d0[PTE_UXN] || t_uxn};
 
     // fault outcome: configuration faults carry no transaction fields
-    function automatic res_t fault(logic [7:0] id, logic [PAW-1:0] fa, logic [1:0] ssvm);
-        res_t x;
+    function automatic rsm_t fault(logic [7:0] id, logic [1:0] ssvm);
+        rsm_t x;
         x = '0;
         x.kind = R_FAULT;
         x.evt = id;
         x.cls = CLASS_CD;
-        x.fetch = fa;
         x.rec = 1'b1;
         x.slverr = 1'b1;
         x.ssvm = ssvm;
         return x;
     endfunction
     // translation-related faults follow CD.R (record) and CD.A (abort vs RAZ/WI)
-    function automatic res_t xfault(logic [7:0] id, logic rec, logic abt);
-        res_t x;
+    function automatic rsm_t xfault(logic [7:0] id, logic rec, logic abt);
+        rsm_t x;
         x = '0;
         x.kind = R_FAULT;
         x.evt = id;
@@ -293,9 +311,30 @@ module smmu_walker #(
     // STE.S1DSS path of this job (trace only): from the cached config on a hit
     logic [1:0] dss_q;
     always_comb begin
-        res = r;
+        res = '0;
+        res.kind = r.kind;
+        res.pa = r_pa;
+        res.size = r.size;
+        res.evt = r.evt;
+        res.cls = r.cls;
+        res.fetch = r_fetch;
+        res.rec = r.rec;
+        res.slverr = r.slverr;
+        res.txn = r.txn;
+        res.ssvm = r.ssvm;
         res.depth = nrd;
         res.dss = dss_q;
+    end
+    always_ff @(posedge clk) begin
+        // the output address of each passing outcome, loaded whatever the decision
+        case (st)
+            S_CFILL: r_pa <= PAW'(j.va);                                        // bypass
+            S_RANGE: r_pa <= {tlq_pa, j.va[11:0]};                              // IOTLB hit
+            S_TFILL: r_pa <= (pte_oa & ~leaf_mask) | (PAW'(j.va) & leaf_mask);  // leaf
+            default: ;
+        endcase
+        if (st == S_IDLE || st == S_STALL) r_fetch <= '0;
+        else if (rd_done && rd_err) r_fetch <= rd_addr;   // F_STE/CD_FETCH, F_WALK_EABT
     end
     logic cf_pend;   // configuration fill of the fast CD path not yet accepted
     assign cf_valid = (st == S_CFILL) || cf_pend;
@@ -308,10 +347,10 @@ module smmu_walker #(
     end
     // IOTLB lookups: while the CD arrives, with its ASID (dword 0) for the decision at its
     // last beat; otherwise registered (tlq_*) for S_RANGE, looked up in the cycle before it
-    // (the job's own configuration in S_IDLE, the fetched one in S_CFILL), so that the
+    // (the job's own configuration in S_RCHK, the fetched one in S_CFILL), so that the
     // lookup and the decision on it are in different cycles
-    assign tl_asid = (st == S_IDLE) ? job.cfg.asid : (st == S_CD) ? d0[CD0_ASID +: 16] : cfg.asid;
-    assign tl_va = (st == S_IDLE) ? job.va[VAW-1:12] : j.va[VAW-1:12];
+    assign tl_asid = (st == S_CD) ? d0[CD0_ASID +: 16] : cfg.asid;
+    assign tl_va = j.va[VAW-1:12];
     logic            tlq_hit;
     logic [PAW-1:12] tlq_pa;
     logic [1:0]      tlq_size;
@@ -330,48 +369,120 @@ module smmu_walker #(
     assign tf_perm = leaf_perm;
     assign tf_glob = !d0[PTE_NG];
 
-    // start a read of one or two dwords, consumed in state `s`
-    task automatic start_read(logic [PAW-1:0] a, logic two, state_t s);
-        rd_addr <= a;
-        ar_len <= two ? 8'd1 : 8'd0;
-        st <= s;
+    // CD fetch once the STE is known: its address, length, CD index (always ste_cdi, the
+    // index of the fast path) and split were loaded at the STE's last beat
+    task automatic fetch_cd();
+        st <= (ste_fmt != S1FMT_LINEAR) ? S_L1CD : S_CD;
     endtask
 
-    // CD fetch for CD index `idx` once the STE is known
-    task automatic fetch_cd(logic [19:0] idx);
-        cd_idx <= idx;
-        split_q <= split;
-        if (ste_fmt != S1FMT_LINEAR)
-            start_read(ste_ctx + (PAW'(idx >> split) << 3), 1'b0, S_L1CD);
-        else
-            start_read(ste_ctx + (PAW'(idx) << 6), 1'b1, S_CD);
-    endtask
-
-    task automatic finish(res_t x);
-        r <= x;
+    // the result register r is loaded by its own block below, on the state alone
+    task automatic finish();
         st <= S_DONE;
     endtask
+    function automatic rsm_t pass(logic [1:0] size);
+        rsm_t x;
+        x = '0;
+        x.kind = R_PASS;
+        x.size = size;
+        return x;
+    endfunction
+    function automatic rsm_t abort(logic slverr);
+        rsm_t x;
+        x = '0;
+        x.kind = R_ABORT;
+        x.slverr = slverr;
+        return x;
+    endfunction
 
     // a translation-related fault: stall (CD.S=1) or finish per CD.R / CD.A
-    logic [7:0] sevt_id;
-    task automatic tfault(logic [7:0] id);
-        if (STALL && cfg.stall) begin
-            sevt_id <= id;
-            st <= S_SEVT;
-        end else finish(xfault(id, cfg.rec, cfg.abt));
+    // (the stall record's event ID is r.evt: the result block loads the same fault)
+    task automatic tfault();
+        if (STALL && cfg.stall) st <= S_SEVT;
+        else finish();
     endtask
 
     // terminated stalled transaction: never recorded again
-    task automatic stall_end(logic slverr);
-        r <= '0;
-        r.kind <= R_ABORT;
-        r.slverr <= slverr;
-        st <= S_DONE;
+    task automatic stall_end();
+        finish();
     endtask
 
-    assign stalled = st == S_STALL;
+    // The result register, loaded in every cycle of a state that can end the job (or at
+    // its read's rd_done) with the outcome that the FSM's decision below gives if it
+    // ends the job there: its enables depend on the state alone, not on the decision
+    // (timing). A state that goes on instead leaves a value that a later state replaces.
+    rsm_t ste_r;   // the STE checks' fault (the chain of S_STE below)
+    always_comb begin
+        ste_r = fault(EVT_C_BAD_STE, SSVM_TXN);
+        if (rd_err) ste_r = fault(EVT_F_STE_FETCH, SSVM_TXN);
+        else if (!d0[STE0_V]) ste_r = fault(EVT_C_BAD_STE, SSVM_TXN);
+        else if ((ste_cfg & 3'b100) == STE_CFG_ABORT) ;
+        else if (ste_cfg != STE_CFG_BYPASS && ste_cfg != STE_CFG_S1 || d1[STE1_STRW +: 2] != 2'b00)
+            ste_r = fault(EVT_C_BAD_STE, SSVM_TXN);
+        else if (ste_cfg == STE_CFG_BYPASS) ste_r = fault(EVT_C_BAD_SUBSTREAMID, SSVM_SSID);
+        else if (int'(ste_cdmax) > SSID_BITS || (d1[STE1_S1STALLD] && !STALL) || ste_ctx_big)
+            ste_r = fault(EVT_C_BAD_STE, SSVM_TXN);
+        else if (ste_cdmax == 0 || (j.ssv && ste_ssid_big))
+            ste_r = fault(EVT_C_BAD_SUBSTREAMID, SSVM_SSID);
+        else ste_r = fault(EVT_F_STREAM_DISABLED, SSVM_NONE);
+    end
+    logic [7:0] pte_fid;   // the descriptor's fault (the chain of S_PTE below)
+    always_comb begin
+        if (!d0[PTE_VALID] || (lvl == 2'd0 && !d0[PTE_TYPE]) || (lvl == 2'd3 && !d0[PTE_TYPE]))
+            pte_fid = EVT_F_TRANSLATION;
+        else if (lvl != 2'd3 && d0[PTE_TYPE]) pte_fid = EVT_F_ADDR_SIZE;
+        else if (above_ips({4'b0, pte_oa & ~leaf_mask}, cfg.ips)) pte_fid = EVT_F_ADDR_SIZE;
+        else pte_fid = EVT_F_ACCESS;
+    end
+    always_ff @(posedge clk) begin
+        case (st)
+            S_IDLE: begin
+                r <= fault(EVT_C_BAD_STREAMID, SSVM_TXN);
+                r.rec <= recinvsid;
+            end
+            S_STE: if (rd_done) r <= ste_r;
+            S_L1CD: if (rd_done) r <= rd_err ? fault(EVT_F_CD_FETCH, SSVM_TXN)
+                                             : fault(EVT_C_BAD_SUBSTREAMID, SSVM_SSID);
+            S_CD: if (rd_done) r <= rd_err ? fault(EVT_F_CD_FETCH, SSVM_TXN)
+                                           : fault(EVT_C_BAD_CD, SSVM_TXN);
+            S_CFILL: r <= (cfg.mode == CFG_ABORT) ? abort(1'b1)
+                        : ((j.va >> OAS_BITS) != '0) ? xfault(EVT_F_ADDR_SIZE, 1'b1, 1'b1)
+                        : pass(SZ_NONE);
+            S_RANGE: r <= range_bad ? xfault(EVT_F_TRANSLATION, cfg.rec, cfg.abt)
+                        : !tlq_hit || perm_fault(tlq_perm, j.rnw, j.priv, j.instr, cfg.pan, cfg.wxn)
+                        ? xfault(EVT_F_PERMISSION, cfg.rec, cfg.abt) : pass(tlq_size);
+            S_PTE: if (rd_done) begin
+                if (rd_err) begin
+                    r <= fault(EVT_F_WALK_EABT, SSVM_TXN);
+                    r.cls <= CLASS_TT;
+                    r.txn <= 1'b1;
+                end else r <= xfault(pte_fid, cfg.rec, cfg.abt);
+            end
+            S_TFILL: r <= perm_fault(leaf_perm, j.rnw, j.priv, j.instr, cfg.pan, cfg.wxn)
+                        ? xfault(EVT_F_PERMISSION, cfg.rec, cfg.abt) : pass(leaf_sz);
+            S_STALL: r <= abort(kill_q || !smmuen || !evtqen || resume_resp_q == 2'd2);
+            default: ;
+        endcase
+    end
+
+    // CMD_RESUME and a dropped stall record act one cycle after their pulse, from
+    // registers (timing: the 32-bit StreamID compare); `stalled` drops in that cycle, as
+    // early as the state did before, so a CMD_SYNC never counts a resumed walker as stalled
+    logic resume_q, kill_q;
+    logic [1:0] resume_resp_q;
+    always_ff @(posedge clk) begin
+        if (rst) begin
+            resume_q <= 1'b0;
+            kill_q <= 1'b0;
+        end else begin
+            resume_q <= resume_valid && st == S_STALL && resume_sid == j.sid &&
+                        resume_stag == 16'(IDX);
+            kill_q <= stall_kill && stall_kill_stag == 16'(IDX);
+        end
+        resume_resp_q <= resume_resp;
+    end
+    assign stalled = st == S_STALL && !resume_q && !kill_q;
     assign sev_valid = st == S_SEVT;
-    assign sev = '{id: sevt_id, ssv: j.ssv, ssid: j.ssid, sid: j.sid, pnu: j.priv,
+    assign sev = '{id: r.evt, ssv: j.ssv, ssid: j.ssid, sid: j.sid, pnu: j.priv,
                    ind: j.instr, rnw: j.rnw, cls: CLASS_IN, addr: j.va, fetch: '0,
                    stall: 1'b1, stag: 16'(IDX)};
 
@@ -409,8 +520,23 @@ module smmu_walker #(
                x[CD0_TG0 +: 2] == 2'b00 && t0sz >= 6'(T0SZ_MIN) && t0sz <= 6'(T0SZ_MAX) &&
                in_range(t0sz);
     endfunction
+    logic ste_ssid_big;   // the job's SSID beyond the STE's S1CDMax (registered path)
+    // offset of the first CD read from S1ContextPtr, from STE dword 0 alone (registered at
+    // the first beat so that the second only adds it: timing)
+    function automatic logic [PAW-1:0] cd_off(logic [4:0] cdmax, logic [1:0] s1fmt);
+        logic [1:0] fmt;
+        logic [19:0] cdi;
+        fmt = (cdmax == 0 || s1fmt == 2'b11) ? S1FMT_LINEAR : s1fmt;
+        cdi = (j.ssv && cdmax != 0) ? j.ssid : 20'd0;
+        if (fmt == S1FMT_LINEAR) return PAW'(cdi) << 6;
+        else if (fmt == S1FMT_4K_L2) return PAW'(cdi >> 6) << 3;
+        else return PAW'(cdi >> 10) << 3;
+    endfunction
+    logic [PAW-1:0] ste_off;
     always_ff @(posedge clk)
         if (r_valid && !beat) begin
+            ste_ssid_big <= (j.ssid >> rw[STE0_CDMAX +: 5]) != 0;
+            ste_off <= cd_off(rw[STE0_CDMAX +: 5], rw[STE0_S1FMT +: 2]);
             ste0_ok <= ste_ok(rw);
             cd0_ok <= cd_ok(rw);
             sa_lvl <= start_lvl(rw[CD0_T0SZ +: 6]);
@@ -435,8 +561,7 @@ module smmu_walker #(
                   !above_ips({4'b0, rw_oa & ~leaf_mask}, cfg.ips) && (rw[PTE_AF] || cfg.affd);
         // the next read if the decision goes on
         case (st)
-            S_STE: nxt_addr = (ste_fmt != S1FMT_LINEAR) ? ste_ctx + (PAW'(ste_cdi >> split) << 3)
-                                                        : ste_ctx + (PAW'(ste_cdi) << 6);
+            S_STE: nxt_addr = ste_ctx + ste_off;
             S_CD: nxt_addr = {rw[PAW-1:12], rw[11:4] & sa_keep, 4'b0} | (PAW'(sa_idx) << 3);
             default: nxt_addr = rw_oa | (PAW'(lvl_idx(j.va[VAW-1:12], lvl + 2'd1)) << 3);
         endcase
@@ -505,6 +630,30 @@ module smmu_walker #(
                     end else st <= S_TFILL;        // leaf_go
                 endcase
             end
+            // Read addresses that the last beat does not provide, loaded on the state alone
+            // (whatever the decision: no read is made unless the decision enters a read
+            // state). The STE (S_IDLE, retry in S_STALL), the leaf CD after an L1CD, the
+            // start-level descriptor (S_RANGE).
+            case (st)
+                S_IDLE: begin
+                    rd_addr <= strtab_base + (PAW'(job.sid) << 6);
+                    ar_len <= 8'd1;
+                end
+                S_STALL: begin
+                    rd_addr <= strtab_base + (PAW'(j.sid) << 6);
+                    ar_len <= 8'd1;
+                end
+                S_L1CD: if (rd_done) begin
+                    rd_addr <= {d0[PAW-1:L1CD_L2PTR], 12'b0} + (PAW'(cd_lo) << 6);
+                    ar_len <= 8'd1;
+                end
+                S_RANGE: begin
+                    rd_addr <= start_addr(cfg.ttb0, cfg.t0sz, j.va[VAW-1:12]);
+                    ar_len <= 8'd0;
+                    lvl <= start_lvl(cfg.t0sz);
+                end
+                default: ;
+            endcase
             // the registered path (a last beat that continued the job raised no rd_done,
             // and no other state sees a last beat)
             case (st)
@@ -513,82 +662,70 @@ module smmu_walker #(
                     va_room <= room(job.va);
                     cfg <= job.cfg_hit ? job.cfg : '0;
                     dss_q <= job.cfg_hit ? job.cfg.dss : DSS_NONE;
-                    if (job.cfg_hit) st <= S_RANGE;
+                    if (job.cfg_hit) st <= S_RCHK;
                     else if ((job.sid >> strtab_log2size) != 0) begin
-                        r <= fault(EVT_C_BAD_STREAMID, '0, SSVM_TXN);
-                        r.rec <= recinvsid;
-                        st <= S_DONE;
+                        finish();
                     end
-                    else
-                        start_read(strtab_base + (PAW'(job.sid) << 6), 1'b1, S_STE);
+                    else st <= S_STE;
                 end
 
                 // STE checks in the order of the golden model (sw/pasidsim/smmu_model.py)
                 S_STE: if (rd_done) begin
+                    // (r: ste_r, the fault of the same chain, in the result block)
                     ste_stalld <= d1[STE1_S1STALLD];
                     dss_q <= DSS_NONE;
-                    if (rd_err) finish(fault(EVT_F_STE_FETCH, rd_addr, SSVM_TXN));
-                    else if (!d0[STE0_V]) finish(fault(EVT_C_BAD_STE, '0, SSVM_TXN));
+                    if (rd_err) finish();
+                    else if (!d0[STE0_V]) finish();
                     else if ((ste_cfg & 3'b100) == STE_CFG_ABORT) set_mode(CFG_ABORT);  // 0b0xx
                     else if (ste_cfg != STE_CFG_BYPASS && ste_cfg != STE_CFG_S1 ||
                              d1[STE1_STRW +: 2] != 2'b00)               // stage 2, not EL1
-                        finish(fault(EVT_C_BAD_STE, '0, SSVM_TXN));
+                        finish();
                     else if (ste_cfg == STE_CFG_BYPASS) begin
-                        if (j.ssv) finish(fault(EVT_C_BAD_SUBSTREAMID, '0, SSVM_SSID));
+                        if (j.ssv) finish();
                         else set_mode(CFG_BYPASS);
                     end else if (int'(ste_cdmax) > SSID_BITS || (d1[STE1_S1STALLD] && !STALL) ||
                                  ste_ctx_big)
-                        finish(fault(EVT_C_BAD_STE, '0, SSVM_TXN));
+                        finish();
                     else if (ste_cdmax == 0) begin
-                        if (j.ssv) finish(fault(EVT_C_BAD_SUBSTREAMID, '0, SSVM_SSID));
-                        else fetch_cd('0);
+                        if (j.ssv) finish();
+                        else fetch_cd();
                     end else if (j.ssv) begin
-                        if ((j.ssid >> ste_cdmax) != 0)
-                            finish(fault(EVT_C_BAD_SUBSTREAMID, '0, SSVM_SSID));
+                        if (ste_ssid_big)
+                            finish();
                         else if (ste_dss == S1DSS_SSID0 && j.ssid == 0)
-                            finish(fault(EVT_F_STREAM_DISABLED, '0, SSVM_NONE));
-                        else fetch_cd(j.ssid);
+                            finish();
+                        else fetch_cd();
                     end else if (ste_dss == S1DSS_BYPASS) begin
                         set_mode(CFG_BYPASS);
                         dss_q <= DSS_BYPASS;
                     end else if (ste_dss == S1DSS_SSID0) begin
-                        fetch_cd('0);
+                        fetch_cd();
                         dss_q <= DSS_SSID0;
                     end else if (ste_dss == S1DSS_TERMINATE || ste_dss == 2'b11) begin // as 0b00
-                        finish(fault(EVT_F_STREAM_DISABLED, '0, SSVM_NONE));
+                        finish();
                         dss_q <= DSS_TERMINATE;
                     end
                 end
 
                 S_L1CD: if (rd_done) begin
-                    if (rd_err) finish(fault(EVT_F_CD_FETCH, rd_addr, SSVM_TXN));
+                    if (rd_err) finish();
                     else if (!d0[L1CD_V] || (({d0[51:L1CD_L2PTR], 12'b0}) >> OAS_BITS) != 0)
-                        finish(fault(EVT_C_BAD_SUBSTREAMID, '0, SSVM_SSID));
-                    else start_read({d0[PAW-1:L1CD_L2PTR], 12'b0} +
-                                    (PAW'(cd_lo) << 6), 1'b1, S_CD);
+                        finish();
+                    else st <= S_CD;
                 end
 
                 S_CD: if (rd_done) begin
-                    if (rd_err) finish(fault(EVT_F_CD_FETCH, rd_addr, SSVM_TXN));
-                    else if (cd_illegal) finish(fault(EVT_C_BAD_CD, '0, SSVM_TXN));
+                    if (rd_err) finish();
+                    else if (cd_illegal) finish();
                     else st <= S_CFILL;   // cfg was loaded at the CD's last beat
                 end
 
                 S_CFILL: if (cf_ready) begin
                     if (cfg.mode == CFG_BYPASS && (j.va >> OAS_BITS) != '0)
-                        finish(xfault(EVT_F_ADDR_SIZE, 1'b1, 1'b1));
-                    else if (cfg.mode == CFG_BYPASS) begin
-                        r <= '0;
-                        r.kind <= R_PASS;
-                        r.pa <= PAW'(j.va);
-                        r.size <= SZ_NONE;
-                        st <= S_DONE;
-                    end else if (cfg.mode == CFG_ABORT) begin
-                        r <= '0;
-                        r.kind <= R_ABORT;
-                        r.slverr <= 1'b1;
-                        st <= S_DONE;
-                    end else st <= S_RANGE;
+                        finish();
+                    else if (cfg.mode == CFG_BYPASS) finish();
+                    else if (cfg.mode == CFG_ABORT) finish();
+                    else st <= S_RANGE;
                 end
 
                 S_RANGE: begin
@@ -596,80 +733,58 @@ module smmu_walker #(
                     t_nouser <= 1'b0;
                     t_pxn <= 1'b0;
                     t_uxn <= 1'b0;
-                    if (cfg.epd0 || !in_range(cfg.t0sz))
-                        tfault(EVT_F_TRANSLATION);
+                    if (range_bad)
+                        tfault();
                     else if (tlq_hit) begin
                         if (perm_fault(tlq_perm, j.rnw, j.priv, j.instr, cfg.pan, cfg.wxn))
-                            tfault(EVT_F_PERMISSION);
-                        else begin
-                            r <= '0;
-                            r.kind <= R_PASS;
-                            r.pa <= {tlq_pa, j.va[11:0]};
-                            r.size <= tlq_size;
-                            st <= S_DONE;
-                        end
-                    end else begin
-                        lvl <= start_lvl(cfg.t0sz);
-                        start_read(start_addr(cfg.ttb0, cfg.t0sz, j.va[VAW-1:12]), 1'b0, S_PTE);
-                    end
+                            tfault();
+                        else finish();
+                    end else st <= S_PTE;
                 end
 
                 S_PTE: if (rd_done) begin
                     if (rd_err) begin
-                        r <= '0;
-                        r.kind <= R_FAULT;
-                        r.evt <= EVT_F_WALK_EABT;
-                        r.cls <= CLASS_TT;
-                        r.fetch <= rd_addr;
-                        r.rec <= 1'b1;
-                        r.slverr <= 1'b1;
-                        r.txn <= 1'b1;
-                        st <= S_DONE;
+                        finish();
                     end else if (!d0[PTE_VALID] || (lvl == 2'd0 && !d0[PTE_TYPE]) ||
                                  (lvl == 2'd3 && !d0[PTE_TYPE]))
-                        tfault(EVT_F_TRANSLATION);
+                        tfault();
                     else if (lvl != 2'd3 && d0[PTE_TYPE]) begin
                         // table descriptor: next level
                         if (above_ips({4'b0, pte_oa}, cfg.ips))
-                            tfault(EVT_F_ADDR_SIZE);
+                            tfault();
                         else begin
                             lvl <= lvl + 2'd1;
                             t_ro <= t_ro || d0[PTE_APT_RO];
                             t_nouser <= t_nouser || d0[PTE_APT_NOUSER];
                             t_pxn <= t_pxn || d0[PTE_PXNTABLE];
                             t_uxn <= t_uxn || d0[PTE_UXNTABLE];
-                            start_read(pte_oa | (PAW'(lvl_idx(j.va[VAW-1:12], lvl + 2'd1)) << 3), 1'b0, S_PTE);
+                            // rd_addr was loaded at the last beat (error-free)
                         end
                     end else if (above_ips({4'b0, pte_oa & ~leaf_mask}, cfg.ips))
-                        tfault(EVT_F_ADDR_SIZE);
+                        tfault();
                     else if (!d0[PTE_AF] && !cfg.affd)
-                        tfault(EVT_F_ACCESS);
+                        tfault();
                     else st <= S_TFILL;
                 end
 
                 S_TFILL: if (tf_ready) begin
                     if (perm_fault(leaf_perm, j.rnw, j.priv, j.instr, cfg.pan, cfg.wxn))
-                        tfault(EVT_F_PERMISSION);
-                    else begin
-                        r <= '0;
-                        r.kind <= R_PASS;
-                        r.pa <= (pte_oa & ~leaf_mask) | (PAW'(j.va) & leaf_mask);
-                        r.size <= leaf_sz;
-                        st <= S_DONE;
-                    end
+                        tfault();
+                    else finish();
                 end
 
+                S_RCHK: st <= S_RANGE;   // range_bad and tlq_* from the cached config
                 S_DONE: if (res_ready) st <= S_IDLE;
                 S_SEVT: if (sev_ready) st <= S_STALL;
                 S_STALL: begin
-                    if ((stall_kill && stall_kill_stag == 16'(IDX)) || !smmuen || !evtqen)
-                        stall_end(1'b1);
-                    else if (resume_valid && resume_sid == j.sid && resume_stag == 16'(IDX)) begin
-                        if (resume_resp == 2'd1) begin  // retry: translate again from the STE
+                    if (kill_q || !smmuen || !evtqen)
+                        stall_end();
+                    else if (resume_q) begin
+                        if (resume_resp_q == 2'd1) begin  // retry: translate again from the STE
                             cfg <= '0;
-                            start_read(strtab_base + (PAW'(j.sid) << 6), 1'b1, S_STE);
+                            st <= S_STE;
                         end
-                        else stall_end(resume_resp == 2'd2);
+                        else stall_end();
                     end
                 end
                 default: st <= S_IDLE;

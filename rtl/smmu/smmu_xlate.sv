@@ -1,18 +1,32 @@
 // smmu_xlate: translation pipeline of one address channel (AR or AW).
 //
-// A request is looked up in the config cache and IOTLB in the cycle it arrives (side by
-// side: the IOTLB selects the ASID with the cache's one-hot match, see smmu_iotlb). A hit
-// (or a decision that needs no walk: SMMUEN=0, bypass, abort, out-of-range VA,
-// permission fault) is registered into the output stage: one cycle of latency and one
-// request per cycle. A miss is parked in a free slot whose walker resolves it while
-// later requests keep flowing (hit-under-miss). The output register is the single point
-// where hits and completed misses merge, so keeping same-ID requests in order only needs
-// a new request to wait while a slot holds its ID (IN_ORDER=1: while any slot is busy,
-// used by the write channel, whose W beats carry no ID).
+// Two stages, and still one cycle from the device handshake to the memory port:
+//  1. match (the cycle a request arrives): the config cache and the IOTLB compare their
+//     keys side by side (the IOTLB selects the ASID with the cache's one-hot match, see
+//     smmu_iotlb); the request, both one-hot matches, the VA range check and the burst's
+//     mapping-crossing bits are registered (the "match register", m_*).
+//  2. decide (the next cycle): the caches select the matched entries' contents (one-hot
+//     AND-OR), the decision is made and drives the output (o_*) combinationally, straight
+//     to smmu_rd_path / smmu_wr_path and the memory port (neither registers it): so an
+//     IOTLB hit reaches the memory port in the cycle after its device handshake, as with
+//     the single registered stage this replaces, and one request is taken per cycle.
+// A hit (or a decision that needs no walk: SMMUEN=0, bypass, abort, out-of-range VA,
+// permission fault) leaves through the output; a miss goes to a free slot whose walker
+// resolves it while later requests keep flowing (hit-under-miss). The match register holds
+// while its request cannot leave (output busy, no free slot, same-ID order), and s_ready
+// only says whether it is free or leaving: it depends on the registered request's decision,
+// not on the arriving request's lookup.
+// Entries written or invalidated while a request sits in the match register are dropped
+// from its match at that edge (ent_chg of the caches), so a stale match never selects the
+// new contents: the request becomes a miss and goes to a walker.
+// The output is the single point where hits and completed misses merge (completed misses
+// first, then parks, then the match register), so keeping same-ID requests in order only
+// needs the match register to wait while a slot holds its ID (IN_ORDER=1: while any slot
+// is busy, used by the write channel, whose W beats carry no ID).
 // A burst whose bytes leave the mapping of its first byte is turned into F_TRANSLATION.
 // PARK_BEATS > 0 (write channel, stall model): a slot whose walker holds a stalled burst
 // of at most PARK_BEATS beats is "parked" while fewer than PARK_SLOTS are: a park
-// decision (o_park) goes through the output stage so that smmu_wr_path absorbs its W
+// decision (o_park) goes through the output so that smmu_wr_path absorbs its W
 // beats into a stall buffer slot, and from then on the slot no longer holds later
 // requests of other IDs in order; its final result leaves later with o_replay=1 (W beats
 // from the buffer). Parked slots are resumed independently, in any order.
@@ -26,7 +40,9 @@ module smmu_xlate #(
     parameter bit  IN_ORDER   = 1'b0,
     parameter bit  IS_READ    = 1'b1,
     parameter int  PARK_BEATS = 0,
-    parameter int  PARK_SLOTS = 1     // bursts parked at once (stall buffer slots)
+    parameter int  PARK_SLOTS = 1,    // bursts parked at once (stall buffer slots)
+    parameter int  NCFG       = 8,    // config cache entries
+    parameter int  NTLB       = 16    // IOTLB entries
 ) (
     input  logic                    clk,
     input  logic                    rst,
@@ -45,17 +61,25 @@ module smmu_xlate #(
     input  logic [3:0]              s_cache,
     input  logic [2:0]              s_prot,
     input  logic [USER_WIDTH-1:0]   s_user,
+    // a request accepted and still in the match register: nothing is decided for it yet
+    // and every cache entry it matched is re-checked until it leaves (see the top)
+    output logic                    s_held,
 
-    // cache lookups
+    // cache lookups, stage 1: the arriving request's match
     output logic [31:0]             cl_sid,
     output logic                    cl_ssv,
     output logic [19:0]             cl_ssid,
-    input  logic                    cl_hit,
-    input  smmu_pkg::cfg_t          cl_cfg,
+    input  logic [NCFG-1:0]         cl_oh,      // config cache match (one-hot)
     input  logic                    cl_va_ok,   // VA inside the matched CD's input range
+    input  logic [NCFG-1:0]         cl_chg,     // entries changed at the coming edge
     output logic [smmu_pkg::VAW-1:12] tl_va,
-    input  logic                    tl_hit,
-    input  logic [smmu_pkg::PAW-1:12] tl_pa,
+    input  logic [NTLB-1:0]         tl_oh,      // IOTLB match (one-hot)
+    input  logic [NTLB-1:0]         tl_chg,
+    // stage 2: the registered match's entries
+    output logic [NCFG-1:0]         cl_sel,
+    input  smmu_pkg::cfg_t          cl_cfg,
+    output logic [NTLB-1:0]         tl_sel,
+    input  logic [smmu_pkg::PAW-1:12] tl_pa,    // the mapping's base
     input  logic [1:0]              tl_size,
     input  smmu_pkg::perm_t         tl_perm,
 
@@ -110,11 +134,43 @@ module smmu_xlate #(
                   sid: 32'(s_user[SID_BITS-1:0]), ssv: s_user[SID_BITS + 20],
                   ssid: s_user[SID_BITS + 20] ? s_user[SID_BITS +: 20] : 20'd0};
 
-    // ------------------------------------------------------------ hit path
+    // burst bounds: the last byte of an INCR burst must stay inside the first byte's
+    // mapping. Which mapping sizes (bit SZ_*) the burst leaves depends on the request
+    // alone: computed in stage 1, only a select waits for the IOTLB's size in stage 2.
+    function automatic logic [3:0] crossing(logic [VAW-1:0] va, logic [7:0] len,
+                                           logic [2:0] size, logic [1:0] burst);
+        logic [VAW-1:0] first;
+        logic [VAW-1:12] x;   // page bits that differ between the first and the last byte
+        first = va & ~((VAW'(1) << size) - VAW'(1));
+        x = first[VAW-1:12] ^
+            (VAW-12)'((first + ((VAW'(len) + VAW'(1)) << size) - VAW'(1)) >> 12);
+        if (burst != 2'b01) return '0;
+        return {1'b0, x[VAW-1:30] != '0, x[VAW-1:21] != '0, x[VAW-1:12] != '0};
+    endfunction
+    function automatic logic leaves(logic [3:0] xs, logic [1:0] kind, logic [1:0] msize);
+        return kind == R_PASS && msize != SZ_NONE && xs[msize];
+    endfunction
+
+    // ------------------------------------------------------------ stage 1: match
     assign cl_sid = in.sid;
     assign cl_ssv = in.ssv;
     assign cl_ssid = in.ssid;
     assign tl_va = in.va[VAW-1:12];
+
+    logic            m_valid;
+    req_t            m;          // the registered request
+    logic [NCFG-1:0] m_coh;      // its config cache match, less entries changed since
+    logic [NTLB-1:0] m_toh;      // its IOTLB match, likewise
+    logic            m_va_ok, m_big;
+    logic [3:0]      m_xs;       // crossing()
+    logic            m_en, m_gabt;   // SMMUEN, GBPA.ABORT when it arrived
+    assign s_held = m_valid;
+
+    // ------------------------------------------------------------ stage 2: decide
+    assign cl_sel = m_coh;
+    assign tl_sel = m_toh;
+    wire m_chit = m_coh != '0;
+    wire m_thit = m_toh != '0;
 
     function automatic res_t xfault(logic [7:0] id, logic rec, logic abt);
         res_t x;
@@ -127,44 +183,51 @@ module smmu_xlate #(
         x.txn = 1'b1;
         return x;
     endfunction
+    // VA page bits below an IOTLB entry's size (the PA shares them)
+    function automatic logic [PAW-1:12] low_pages(logic [1:0] sz);
+        case (sz)
+            SZ_2M: return (PAW-12)'(9'h1FF);
+            SZ_1G: return (PAW-12)'(18'h3FFFF);
+            default: return '0;
+        endcase
+    endfunction
 
     res_t hres;   // outcome when no walk is needed
     logic miss;
-    wire  big = (in.va >> OAS_BITS) != '0;   // untranslated address beyond the OAS
     always_comb begin
         hres = '0;
         miss = 1'b0;
-        if (!smmuen) begin
-            hres.kind = (gbpa_abort || big) ? R_ABORT : R_PASS;
+        if (!m_en) begin
+            hres.kind = (m_gabt || m_big) ? R_ABORT : R_PASS;
             hres.slverr = 1'b1;
-            hres.pa = PAW'(in.va);
+            hres.pa = PAW'(m.va);
             hres.size = SZ_NONE;
-        end else if (!cl_hit) miss = 1'b1;
-        else if (cl_cfg.mode == CFG_BYPASS && big) begin
+        end else if (!m_chit) miss = 1'b1;
+        else if (cl_cfg.mode == CFG_BYPASS && m_big) begin
             hres = xfault(EVT_F_ADDR_SIZE, 1'b1, 1'b1);
         end else if (cl_cfg.mode == CFG_BYPASS) begin
             hres.kind = R_PASS;
-            hres.pa = PAW'(in.va);
+            hres.pa = PAW'(m.va);
             hres.size = SZ_NONE;
         end else if (cl_cfg.mode == CFG_ABORT) begin
             hres.kind = R_ABORT;
             hres.slverr = 1'b1;
         // a fault of a stalling CD (CD.S=1) goes to a walker, which stalls it
-        end else if (cl_cfg.epd0 || !cl_va_ok) begin
+        end else if (cl_cfg.epd0 || !m_va_ok) begin
             if (cl_cfg.stall) miss = 1'b1;
             else hres = xfault(EVT_F_TRANSLATION, cl_cfg.rec, cl_cfg.abt);
-        end else if (!tl_hit) miss = 1'b1;
-        else if (perm_fault(tl_perm, IS_READ, in.prot[0], IS_READ && in.prot[2], cl_cfg.pan,
+        end else if (!m_thit) miss = 1'b1;
+        else if (perm_fault(tl_perm, IS_READ, m.prot[0], IS_READ && m.prot[2], cl_cfg.pan,
                             cl_cfg.wxn)) begin
             if (cl_cfg.stall) miss = 1'b1;
             else hres = xfault(EVT_F_PERMISSION, cl_cfg.rec, cl_cfg.abt);
         end
         else begin
             hres.kind = R_PASS;
-            hres.pa = {tl_pa, in.va[11:0]};
+            hres.pa = {tl_pa | (PAW-12)'(m.va[VAW-1:12]) & low_pages(tl_size), m.va[11:0]};
             hres.size = tl_size;
         end
-        if (smmuen && cl_hit) hres.dss = cl_cfg.dss;
+        if (m_en && m_chit) hres.dss = cl_cfg.dss;
     end
 
     // ------------------------------------------------------------ slots
@@ -189,12 +252,13 @@ module smmu_xlate #(
         park_v = 1'b0;
         park_i = '0;
         for (int k = NSLOT - 1; k >= 0; k--) begin
-            // a parked burst only keeps the AXI same-ID order
-            if (busy[k] && ((IN_ORDER && !parked[k]) || sreq[k].id == in.id)) blocked = 1'b1;
+            // the registered request waits behind a slot of its ID (a parked burst only
+            // keeps the AXI same-ID order)
+            if (busy[k] && ((IN_ORDER && !parked[k]) || sreq[k].id == m.id)) blocked = 1'b1;
             if (!busy[k]) begin free_v = 1'b1; free_i = SW'(k); end
             if (wr_valid[k]) begin done_v = 1'b1; done_i = SW'(k); end
             // PARK_SLOTS buffer slots: a stall beyond them is not parked (its park
-            // decision would hold the output stage that the parked bursts' replays need)
+            // decision would hold the output that the parked bursts' replays need)
             if (PARK_BEATS > 0 && busy[k] && !pend[k] && !parked[k] && wr_stalled[k] &&
                 n_parked < PARK_SLOTS && int'(sreq[k].len) < PARK_BEATS) begin
                 park_v = 1'b1;
@@ -203,122 +267,185 @@ module smmu_xlate #(
         end
     end
 
-    assign wj_valid = pend;
-    assign wj_job = sjob;
 
-    // ------------------------------------------------------------ output stage
-    logic out_free;
-    assign out_free = !o_valid || o_ready;
+    // ------------------------------------------------------------ output
+    // The output is combinational from the match register (or a slot), so that a hit
+    // reaches the memory port one cycle after its device handshake. What is offered and not
+    // taken moves into a hold register and is offered from there until taken (AXI: valid
+    // and payload stay stable); the sources only wait while it is full, so none of them
+    // waits for o_ready (the memory port's ready does not reach s_ready).
+    typedef struct packed {
+        logic [ID_WIDTH-1:0] id;
+        logic [PAW-1:0]      addr;
+        logic [7:0]          len;
+        logic [2:0]          size;
+        logic [1:0]          burst;
+        logic                lock;
+        logic [3:0]          cache;
+        logic [2:0]          prot;
+        logic [1:0]          kind;
+        logic                slverr, rec;
+        evt_t                evt;
+        logic                park, replay;
+    } out_t;
+    out_t c, h;         // offered by the sources / held
+    logic c_valid, h_valid;
 
-    // a completed miss, then a park, take the output stage before new hits
-    assign s_ready = !blocked && (miss ? free_v : (out_free && !done_v && !park_v));
-    wire take_hit  = s_valid && s_ready && !miss;
-    wire take_miss = s_valid && s_ready && miss;
-    wire take_done = done_v && out_free;
-    wire take_park = park_v && out_free && !done_v;
+    // a completed miss, then a park, take the output before the match register
+    wire m_go = m_valid && !blocked;
+    wire take_done = done_v && !h_valid;
+    wire take_park = park_v && !done_v && !h_valid;
+    wire take_hit  = m_go && !miss && !done_v && !park_v && !h_valid;
+    wire take_miss = m_go && miss && free_v;
+    assign s_ready = !m_valid || take_hit || take_miss;
     always_comb begin
         wr_ready = '0;
         if (take_done) wr_ready[done_i] = 1'b1;
     end
 
-    // burst bounds: the last byte of an INCR burst must stay inside the first byte's
-    // mapping. Which mapping sizes (bit SZ_*) the burst leaves depends on the request
-    // alone, so the adder runs beside the lookup and only a select waits for its size.
-    function automatic logic [3:0] crossing(logic [VAW-1:0] va, logic [7:0] len,
-                                           logic [2:0] size, logic [1:0] burst);
-        logic [VAW-1:0] first;
-        logic [VAW-1:12] x;   // page bits that differ between the first and the last byte
-        first = va & ~((VAW'(1) << size) - VAW'(1));
-        x = first[VAW-1:12] ^
-            (VAW-12)'((first + ((VAW'(len) + VAW'(1)) << size) - VAW'(1)) >> 12);
-        if (burst != 2'b01) return '0;
-        return {1'b0, x[VAW-1:30] != '0, x[VAW-1:21] != '0, x[VAW-1:12] != '0};
-    endfunction
-    function automatic logic leaves(logic [3:0] xs, logic [1:0] kind, logic [1:0] msize);
-        return kind == R_PASS && msize != SZ_NONE && xs[msize];
-    endfunction
+    // A miss is offered to its slot's walker in the cycle it is decided (the job straight
+    // from the match register), so the walk starts as early as with a single-stage
+    // lookup; a job the walker does not take at once waits in the slot (pend).
+    job_t mjob;
+    assign mjob = '{sid: m.sid, ssv: m.ssv, ssid: m.ssid, va: m.va, rnw: IS_READ,
+                    priv: m.prot[0], instr: IS_READ && m.prot[2], cfg_hit: m_chit, cfg: cl_cfg};
+    always_comb
+        for (int k = 0; k < NSLOT; k++) begin
+            wj_valid[k] = pend[k] || (take_miss && free_i == SW'(k));
+            wj_job[k] = busy[k] ? sjob[k] : mjob;
+        end
 
 `ifndef SYNTHESIS
-    // transaction trace: the request in the output stage (see the end of the module)
-    logic [31:0]    tr_sid;
-    logic [19:0]    tr_ssid;
-    logic           tr_ssv;
-    logic [VAW-1:0] tr_va;
-    logic [2:0]     tr_depth;
-    logic [1:0]     tr_msize, tr_dss;
+    // transaction trace: the request on the output (see the end of the module)
+    typedef struct packed {
+        logic [31:0]    sid;
+        logic [19:0]    ssid;
+        logic           ssv;
+        logic [VAW-1:0] va;
+        logic [2:0]     depth;
+        logic [1:0]     msize, dss;
+        logic           hit;
+        longint unsigned t;
+    } tr_t;
+    tr_t tc, th, tr;
+    longint unsigned m_t;                // device handshake of the match register's request
+    longint unsigned slot_t [NSLOT];
 `endif
 
-    // the output stage's data (o_valid, o_park, o_replay are set by the caller)
-    task automatic load(req_t q, res_t x);
+    // offered: a completed miss, else the match register's decision (a park only
+    // replaces the ID: smmu_wr_path looks at nothing else of a park)
+    always_comb begin
+        req_t q;
+        res_t x;
+        logic [3:0] xs;
         logic lv, txn;
+        if (done_v) begin
+            q = sreq[done_i];
+            x = wr_res[done_i];
+            xs = crossing(q.va, q.len, q.size, q.burst);
+        end else begin
+            q = m;
+            x = hres;
+            xs = m_xs;
+        end
 `ifndef SYNTHESIS
-        tr_sid <= q.sid;
-        tr_ssid <= q.ssid;
-        tr_ssv <= q.ssv;
-        tr_va <= q.va;
-        tr_depth <= x.depth;
-        tr_msize <= x.size;
-        tr_dss <= x.dss;
+        tc = '{sid: q.sid, ssid: q.ssid, ssv: q.ssv, va: q.va, depth: x.depth,
+               msize: x.size, dss: x.dss, hit: !done_v, t: done_v ? slot_t[done_i] : m_t};
 `endif
-        lv = leaves(crossing(q.va, q.len, q.size, q.burst), x.kind, x.size);
-        o_id <= q.id;
-        o_addr <= (x.kind == R_PASS && !lv) ? x.pa : PAW'(q.va);
-        o_len <= q.len;
-        o_size <= q.size;
-        o_burst <= q.burst;
-        o_lock <= q.lock;
-        o_cache <= q.cache;
-        o_prot <= q.prot;
-        o_kind <= lv ? R_FAULT : x.kind;
-        o_slverr <= lv ? 1'b1 : x.slverr;
-        o_rec <= lv ? 1'b1 : x.rec;
+        lv = leaves(xs, x.kind, x.size);
+        c_valid = done_v || park_v || (m_go && !miss);
+        c.park = !done_v && park_v;
+        c.replay = done_v && parked[done_i];
+        c.id = (!done_v && park_v) ? sreq[park_i].id : q.id;
+        c.addr = (x.kind == R_PASS && !lv) ? x.pa : PAW'(q.va);
+        c.len = q.len;
+        c.size = q.size;
+        c.burst = q.burst;
+        c.lock = q.lock;
+        c.cache = q.cache;
+        c.prot = q.prot;
+        c.kind = lv ? R_FAULT : x.kind;
+        c.slverr = lv ? 1'b1 : x.slverr;
+        c.rec = lv ? 1'b1 : x.rec;
         txn = lv || x.txn;
-        o_evt <= '{id: lv ? EVT_F_TRANSLATION : x.evt,
-                   ssv: q.ssv && (lv || x.ssvm == SSVM_TXN),
-                   ssid: (lv || x.ssvm != SSVM_NONE) ? q.ssid : 20'd0, sid: q.sid,
-                   pnu: txn && q.prot[0], ind: txn && IS_READ && q.prot[2],
-                   rnw: txn && IS_READ, cls: lv ? CLASS_IN : x.cls,
-                   addr: txn ? q.va : '0, fetch: lv ? '0 : x.fetch, stall: 1'b0, stag: '0};
-    endtask
+        c.evt = '{id: lv ? EVT_F_TRANSLATION : x.evt,
+                  ssv: q.ssv && (lv || x.ssvm == SSVM_TXN),
+                  ssid: (lv || x.ssvm != SSVM_NONE) ? q.ssid : 20'd0, sid: q.sid,
+                  pnu: txn && q.prot[0], ind: txn && IS_READ && q.prot[2],
+                  rnw: txn && IS_READ, cls: lv ? CLASS_IN : x.cls,
+                  addr: txn ? q.va : '0, fetch: lv ? '0 : x.fetch, stall: 1'b0, stag: '0};
+    end
+
+    out_t o;
+    assign o = h_valid ? h : c;
+    assign o_valid = h_valid || c_valid;
+    assign o_id = o.id;
+    assign o_addr = o.addr;
+    assign o_len = o.len;
+    assign o_size = o.size;
+    assign o_burst = o.burst;
+    assign o_lock = o.lock;
+    assign o_cache = o.cache;
+    assign o_prot = o.prot;
+    assign o_kind = o.kind;
+    assign o_slverr = o.slverr;
+    assign o_rec = o.rec;
+    assign o_evt = o.evt;
+    assign o_park = o.park;
+    assign o_replay = o.replay;
+`ifndef SYNTHESIS
+    assign tr = h_valid ? th : tc;
+`endif
+
+    always_ff @(posedge clk) begin
+        if (rst) h_valid <= 1'b0;
+        else h_valid <= o_valid && !o_ready;
+        if (!h_valid) begin
+            h <= c;
+`ifndef SYNTHESIS
+            th <= tc;
+`endif
+        end
+    end
 
     always_ff @(posedge clk) begin
         if (rst) begin
-            o_valid <= 1'b0;
-            o_park <= 1'b0;
-            o_replay <= 1'b0;
+            m_valid <= 1'b0;
             busy <= '0;
             pend <= '0;
             parked <= '0;
         end else begin
-            // The data registers load whenever the stage is free, whether or not a request
-            // is taken (o_valid says which), so their enable does not wait for the lookup.
-            if (out_free) begin
-                o_valid <= done_v || park_v || take_hit;
-                o_park <= !done_v && park_v;
-                o_replay <= done_v && parked[done_i];
-                if (done_v) load(sreq[done_i], wr_res[done_i]);
-                else if (park_v) o_id <= sreq[park_i].id;
-                else load(in, hres);
-            end
+            if (s_ready) m_valid <= s_valid;
             if (take_done) begin
                 busy[done_i] <= 1'b0;
                 parked[done_i] <= 1'b0;
             end
             if (take_park) parked[park_i] <= 1'b1;
             for (int k = 0; k < NSLOT; k++)
-                if (pend[k] && wj_ready[k]) pend[k] <= 1'b0;
+                if (wj_valid[k] && wj_ready[k]) pend[k] <= 1'b0;
             if (take_miss) begin
                 busy[free_i] <= 1'b1;
-                pend[free_i] <= 1'b1;
+                if (!wj_ready[free_i]) pend[free_i] <= 1'b1;
             end
         end
-        // a free slot follows the input, so that taking a miss only sets busy
+        // The match register's data loads whenever it is free (s_valid says nothing about
+        // it), so its enable does not wait for the arriving request. Entries changed at
+        // this edge leave the match, whether it is loaded or held.
+        if (s_ready) begin
+            m <= in;
+            m_va_ok <= cl_va_ok;
+            m_en <= smmuen;
+            m_gabt <= gbpa_abort;
+            m_big <= (in.va >> OAS_BITS) != '0;   // untranslated address beyond the OAS
+            m_xs <= crossing(in.va, in.len, in.size, in.burst);
+        end
+        m_coh <= (s_ready ? cl_oh : m_coh) & ~cl_chg;
+        m_toh <= (s_ready ? tl_oh : m_toh) & ~tl_chg;
+        // a free slot follows the match register, so that taking a miss only sets busy
         for (int k = 0; k < NSLOT; k++)
             if (!busy[k]) begin
-                sreq[k] <= in;
-                sjob[k] <= '{sid: in.sid, ssv: in.ssv, ssid: in.ssid, va: in.va,
-                             rnw: IS_READ, priv: in.prot[0], instr: IS_READ && in.prot[2],
-                             cfg_hit: cl_hit, cfg: cl_cfg};
+                sreq[k] <= m;
+                sjob[k] <= mjob;
             end
     end
 
@@ -356,28 +483,19 @@ module smmu_xlate #(
         end
         return s;
     endfunction
-    longint unsigned slot_t [NSLOT];
-    longint unsigned tr_t;
-    logic   tr_hit;
     always_ff @(posedge clk) begin
-        if (take_miss) slot_t[free_i] <= $time;
-        if (take_done) begin
-            tr_t <= slot_t[done_i];
-            tr_hit <= 1'b0;
-        end else if (take_hit) begin
-            tr_t <= $time;
-            tr_hit <= 1'b1;
-        end
+        if (s_valid && s_ready) m_t <= $time;
+        if (take_miss) slot_t[free_i] <= m_t;
         if (trace_fd != 0 && !rst && o_valid && o_ready && !o_park)
             $fwrite(trace_fd, "{\"kind\":\"xlate\",\"t\":%0d,\"sid\":%0d,\"ssid\":%0d,\"ssv\":%0d,\"va\":%0d,\"rnw\":%0d,\"pa\":%s,\"fault\":%s,\"hit\":%s,\"walk_depth\":%0d,\"id\":%0d,\"len\":%0d,\"size\":%0d%s,\"src\":\"rtl\"}\n",
-                    tr_t, tr_sid, tr_ssid, tr_ssv, tr_va, IS_READ,
+                    tr.t, tr.sid, tr.ssid, tr.ssv, tr.va, IS_READ,
                     o_kind == R_PASS ? $sformatf("%0d", o_addr) : "null",
                     o_kind == R_PASS ? "null" :
                     o_kind == R_FAULT ? $sformatf("\"%s\"", evt_name(o_evt.id)) :
                     o_slverr ? "\"SLVERR\"" : "\"RAZ_WI\"",
-                    tr_hit ? "true" : "false", tr_depth, o_id, o_len, o_size,
+                    tr.hit ? "true" : "false", tr.depth, o_id, o_len, o_size,
                     {o_kind == R_PASS ? $sformatf(",\"t_out\":%0d", $time) : "",
-                     tr_extra(o_kind, tr_msize, tr_dss)});
+                     tr_extra(o_kind, tr.msize, tr.dss)});
     end
 `endif
 endmodule
