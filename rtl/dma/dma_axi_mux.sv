@@ -3,8 +3,8 @@
 // reads), 4e+3 unused (tied off), so an AR source index is its ARID {e, stream}
 // and no divide is needed; AW/W sources are 2e+0 (completion write) and 2e+1
 // (data writes).
-// AR and AW are each granted round-robin, one burst per grant, into an output
-// register, so the payload never changes while valid waits. W beats follow the
+// AR and AW are each granted round-robin, one burst per grant, through an input
+// register per source into an output register (dma_req_arb). W beats follow the
 // order in which AW bursts were granted (AXI4 W has no ID). R and B go back by
 // ID: id = {engine, stream} with stream 0 = ID_CTRL, 1 = ID_RD, 2 = ID_CMP.
 module dma_axi_mux import dma_pkg::*; #(
@@ -63,90 +63,54 @@ module dma_axi_mux import dma_pkg::*; #(
   localparam int AIW = $clog2(NA), WIW = $clog2(NW);
 
   // ---------------------------------------------------------------- AR
-  // Payloads are selected by the one-hot grant (AND-OR, no index decode on the path).
-  logic ar_free, ar_gv;
   logic [AIW-1:0] ar_g;
-  logic [NA-1:0] ar_oh;
-  logic [47:0] ar_addr;
-  logic [7:0] ar_len;
   logic [20:0] ar_tag;
-  assign ar_free = !m_axi_arvalid || m_axi_arready;
-  dma_rr_arb #(.N(NA), .IW(AIW)) u_ar_arb (
-    .clk, .rst, .req(s_ar_valid), .take(ar_free), .gnt_valid(ar_gv), .gnt(ar_g),
-    .gnt_oh(ar_oh)
+  logic ar_fire_unused;
+  logic [AIW-1:0] ar_fire_g_unused;
+  dma_req_arb #(.N(NA), .IW(AIW), .GROUP(4), .NT(NE)) u_ar (
+    .clk, .rst, .tag, .s_valid(s_ar_valid), .s_ready(s_ar_ready), .s_addr(s_ar_addr),
+    .s_len(s_ar_len), .grant_ok(1'b1), .fire(ar_fire_unused), .fire_g(ar_fire_g_unused),
+    .m_valid(m_axi_arvalid), .m_ready(m_axi_arready), .m_g(ar_g), .m_addr(m_axi_araddr),
+    .m_len(m_axi_arlen), .m_tag(ar_tag)
   );
-  always_comb begin
-    s_ar_ready = (ar_free && ar_gv) ? ar_oh : '0;
-    ar_addr = '0;
-    ar_len = '0;
-    ar_tag = '0;
-    for (int i = 0; i < NA; i++) begin
-      ar_addr = ar_addr | (ar_oh[i] ? s_ar_addr[i*48 +: 48] : 48'd0);
-      ar_len  = ar_len | (ar_oh[i] ? s_ar_len[i*8 +: 8] : 8'd0);
-      ar_tag  = ar_tag | (ar_oh[i] ? tag[(i/4)*21 +: 21] : 21'd0);
-    end
-  end
-  always_ff @(posedge clk) begin
-    if (rst) m_axi_arvalid <= 1'b0;
-    else if (ar_free) begin
-      m_axi_arvalid <= ar_gv;
-      if (ar_gv) begin
-        m_axi_arid   <= IDW'(ar_g);
-        m_axi_araddr <= ar_addr;
-        m_axi_arlen  <= ar_len;
-        m_axi_aruser <= UW'({ar_tag, SID});
-      end
-    end
-  end
+  assign m_axi_arid   = IDW'(ar_g);   // an AR source index is its ARID
+  assign m_axi_aruser = UW'({ar_tag, SID});
 
   // ---------------------------------------------------------------- AW, W order
-  logic aw_free, aw_gv, wo_in_ready, wo_valid;
-  logic [WIW-1:0] aw_g, wo;
-  logic [NW-1:0] aw_oh;
-  logic [47:0] aw_addr;
-  logic [7:0] aw_len;
+  logic aw_fire, wo_in_ready, wo_valid;
+  logic [WIW-1:0] aw_fire_g, aw_g, wo;
   logic [20:0] aw_tag;
-  assign aw_free = (!m_axi_awvalid || m_axi_awready) && wo_in_ready;
-  dma_rr_arb #(.N(NW), .IW(WIW)) u_aw_arb (
-    .clk, .rst, .req(s_aw_valid), .take(aw_free), .gnt_valid(aw_gv), .gnt(aw_g),
-    .gnt_oh(aw_oh)
+  dma_req_arb #(.N(NW), .IW(WIW), .GROUP(2), .NT(NE)) u_aw (
+    .clk, .rst, .tag, .s_valid(s_aw_valid), .s_ready(s_aw_ready), .s_addr(s_aw_addr),
+    .s_len(s_aw_len), .grant_ok(wo_in_ready), .fire(aw_fire), .fire_g(aw_fire_g),
+    .m_valid(m_axi_awvalid), .m_ready(m_axi_awready), .m_g(aw_g), .m_addr(m_axi_awaddr),
+    .m_len(m_axi_awlen), .m_tag(aw_tag)
   );
-  always_comb begin
-    s_aw_ready = (aw_free && aw_gv) ? aw_oh : '0;
-    aw_addr = '0;
-    aw_len = '0;
-    aw_tag = '0;
-    for (int i = 0; i < NW; i++) begin
-      aw_addr = aw_addr | (aw_oh[i] ? s_aw_addr[i*48 +: 48] : 48'd0);
-      aw_len  = aw_len | (aw_oh[i] ? s_aw_len[i*8 +: 8] : 8'd0);
-      aw_tag  = aw_tag | (aw_oh[i] ? tag[(i/2)*21 +: 21] : 21'd0);
-    end
-  end
-  always_ff @(posedge clk) begin
-    if (rst) m_axi_awvalid <= 1'b0;
-    else if (!m_axi_awvalid || m_axi_awready) begin
-      m_axi_awvalid <= aw_free && aw_gv;
-      if (aw_free && aw_gv) begin
-        m_axi_awid   <= IDW'({32'(aw_g >> 1), 2'(aw_g[0] ? ID_RD : ID_CTRL)});
-        m_axi_awaddr <= aw_addr;
-        m_axi_awlen  <= aw_len;
-        m_axi_awuser <= UW'({aw_tag, SID});
-      end
-    end
-  end
+  assign m_axi_awid   = IDW'({32'(aw_g >> 1), 2'(aw_g[0] ? ID_RD : ID_CTRL)});
+  assign m_axi_awuser = UW'({aw_tag, SID});
 
+  // The source of the burst being written sits in a register (w_cv, w_src), loaded
+  // from the W-order FIFO as the previous burst ends: the W handshakes select by
+  // flip-flops, not through the FIFO's memory.
+  logic w_done, w_cv;
+  logic [WIW-1:0] w_src;
+  assign w_done = m_axi_wvalid && m_axi_wready && m_axi_wlast;
   dma_fifo #(.W(WIW), .DEPTH(8)) u_worder (
-    .clk, .rst, .in_valid(aw_free && aw_gv), .in_ready(wo_in_ready), .in_data(aw_g),
-    .out_valid(wo_valid), .out_ready(m_axi_wvalid && m_axi_wready && m_axi_wlast),
-    .out_data(wo)
+    .clk, .rst, .in_valid(aw_fire), .in_ready(wo_in_ready), .in_data(aw_fire_g),
+    .out_valid(wo_valid), .out_ready(!w_cv || w_done), .out_data(wo)
   );
+  always_ff @(posedge clk) begin
+    if (rst) w_cv <= 1'b0;
+    else if (!w_cv || w_done) w_cv <= wo_valid;
+    if ((!w_cv || w_done) && wo_valid) w_src <= wo;
+  end
   always_comb begin
-    m_axi_wdata  = s_w_data[32'(wo)*DB*8 +: DB*8];
-    m_axi_wstrb  = s_w_strb[32'(wo)*DB +: DB];
-    m_axi_wlast  = s_w_last[wo];
-    m_axi_wvalid = wo_valid && s_w_valid[wo];
+    m_axi_wdata  = s_w_data[32'(w_src)*DB*8 +: DB*8];
+    m_axi_wstrb  = s_w_strb[32'(w_src)*DB +: DB];
+    m_axi_wlast  = s_w_last[w_src];
+    m_axi_wvalid = w_cv && s_w_valid[w_src];
     s_w_ready    = '0;
-    s_w_ready[wo] = wo_valid && m_axi_wready;
+    s_w_ready[w_src] = w_cv && m_axi_wready;
   end
 
   // ---------------------------------------------------------------- R, B

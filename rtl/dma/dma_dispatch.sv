@@ -6,6 +6,11 @@
 // the updated head and resume offset. While a ready queue waits, every engine
 // serving a queue that is still ready may yield (hand its
 // queue back at a chunk boundary, see dma_ctrl), so queues take turns.
+// The hand-out (go and the queue's state) and yield_ok leave from registers: the
+// register block and the engines are far apart on the chip. An engine given a
+// queue counts as busy from the pick on; yield_ok is one cycle old (a queue
+// disabled in the cycle its engine hands it back is handed back, as if the
+// disable had come a cycle later).
 module dma_dispatch #(
   parameter int NQ = 4,
   parameter int NE = 2,
@@ -36,41 +41,66 @@ module dma_dispatch #(
   output logic [(NE > 1 ? $clog2(NE) : 1)-1:0] ev_sel,
   output logic [NQ-1:0]   owned
 );
-  logic gnt_valid, any_idle;
+  logic gnt_valid, any_idle, pick;
   logic [QW-1:0] gnt;
-  logic [NE-1:0] first_idle;
+  logic [NE-1:0] first_idle, idle;
   logic [NQ-1:0] gnt_oh;
+  logic [NE-1:0] go_r, yield_r;
+  logic          ssv;
+  logic [19:0]   ssid;
+  logic [47:0]   daddr;
+  logic [20:0]   roff;
+  logic [15:0]   head;
 
   dma_rr_arb #(.N(NQ), .IW(QW)) u_arb (
     .clk, .rst, .req(q_ready & ~owned), .take(any_idle), .gnt_valid, .gnt, .gnt_oh
   );
 
   always_comb begin
+    idle = e_idle & ~go_r;       // an engine being handed a queue is not idle
     first_idle = '0;
-    for (int e = NE - 1; e >= 0; e--) if (e_idle[e]) first_idle = NE'(1) << e;
-    any_idle = |e_idle;
-    e_go     = (gnt_valid && any_idle) ? first_idle : '0;
-    go_q     = gnt;
+    for (int e = NE - 1; e >= 0; e--) if (idle[e]) first_idle = NE'(1) << e;
+    any_idle = |idle;
+    pick     = gnt_valid && any_idle;
     // the granted queue's state, selected by the one-hot grant (AND-OR)
-    go_ssv   = 1'b0;
-    go_ssid  = '0;
-    go_daddr = '0;
-    go_roff  = '0;
-    go_head  = '0;
+    ssv   = 1'b0;
+    ssid  = '0;
+    daddr = '0;
+    roff  = '0;
+    head  = '0;
     for (int q = 0; q < NQ; q++) begin
       if (gnt_oh[q]) begin
-        go_ssv   = go_ssv | !q_nopasid[q];
-        go_ssid  = go_ssid | (q_nopasid[q] ? 20'd0 : q_pasid[q*20 +: 20]);
-        go_daddr = go_daddr | q_desc_addr[q*48 +: 48];
-        go_roff  = go_roff | q_roff[q*21 +: 21];
-        go_head  = go_head | q_head[q*16 +: 16];
+        ssv   = ssv | !q_nopasid[q];
+        ssid  = ssid | (q_nopasid[q] ? 20'd0 : q_pasid[q*20 +: 20]);
+        daddr = daddr | q_desc_addr[q*48 +: 48];
+        roff  = roff | q_roff[q*21 +: 21];
+        head  = head | q_head[q*16 +: 16];
       end
     end
-    // a queue disabled or halted meanwhile is not handed back half done. Not gated
-    // by an idle engine: that would let a turn starting next to a momentarily idle
-    // engine issue many chunks.
-    for (int e = 0; e < NE; e++)
-      e_yield_ok[e] = gnt_valid && q_ready[e_cur_q[e*QW +: QW]];
+  end
+  assign e_go       = go_r;
+  assign e_yield_ok = yield_r;
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      go_r <= '0;
+      yield_r <= '0;
+    end else begin
+      go_r <= pick ? first_idle : '0;
+      // a queue disabled or halted meanwhile is not handed back half done. Not gated
+      // by an idle engine: that would let a turn starting next to a momentarily idle
+      // engine issue many chunks.
+      for (int e = 0; e < NE; e++)
+        yield_r[e] <= gnt_valid && q_ready[e_cur_q[e*QW +: QW]];
+    end
+    if (pick) begin
+      go_q     <= gnt;
+      go_ssv   <= ssv;
+      go_ssid  <= ssid;
+      go_daddr <= daddr;
+      go_roff  <= roff;
+      go_head  <= head;
+    end
   end
 
   // one event per cycle, lowest engine first (events are one per descriptor)
@@ -91,7 +121,7 @@ module dma_dispatch #(
     if (rst) owned <= '0;
     else begin
       if (ev_sel_valid) owned[e_ev_q[32'(ev_sel)*QW +: QW]] <= 1'b0;
-      if (gnt_valid && any_idle) owned[gnt] <= 1'b1;
+      if (pick) owned[gnt] <= 1'b1;
     end
   end
 endmodule

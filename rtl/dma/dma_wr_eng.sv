@@ -73,10 +73,9 @@ module dma_wr_eng import dma_pkg::*; #(
   logic [9:0]  idx;         // next W beat / R beat / drained beat
   logic [9:0]  req_left;    // beats still to request on AW or AR
   logic [47:0] req_addr;
-  logic [35:0] last_page;   // destination page of the chunk started last
   logic        aw_ahead;    // the next chunk's AW is already out (it must chain)
-  logic        pg;          // page parity of last_page
-  logic        proven;      // a result of last_page left the queue OKAY
+  logic        pg;          // page parity of the chunk started last
+  logic        proven;      // a result of that page left the queue OKAY
   logic [1:0]  code;        // outcome of a skipped chunk
   logic        bus, fault, mism;   // COMPARE read errors / difference
   logic [12:0] mism_off;
@@ -113,14 +112,50 @@ module dma_wr_eng import dma_pkg::*; #(
     if (pq_out.r.code == CR_OK) res.code = b_bus ? CR_BUS : b_fault ? CR_FAULT : CR_OK;
   end
 
-  // ---------------------------------------------------------------- handshakes
+  // ---------------------------------------------------------------- next chunk
+  // The next chunk and its read status wait in a register (kc, ks), so the
+  // chunk-start decision below starts from flip-flops, not from the chunk FIFO's
+  // memory. Chunks are taken in order, so the chunk started before kc is the one
+  // loaded before it: same_page is compared on loading, against that one's page
+  // (page 0 after reset, as before any chunk).
   logic w_fire, w_end, cmd_ok, same_page, page_ok, start, chain;
+  logic        kv;          // kc/ks hold the next chunk
+  chunk_t      kc;
+  rd_status_t  ks;
+  logic        k_same;      // kc.dst lies in the page of the chunk before it
+  logic        k_small;     // kc.dbeats <= 256: one AW burst
+  logic [9:0]  k_nb_m1;     // kc.dbeats - 1
+  logic [35:0] k_prev;      // destination page of the chunk loaded last
+  logic        load;
+  assign load      = cmd_valid && st_valid && (!kv || start || chain);
+  assign cmd_ready = load;
+  assign st_ready  = load;
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      kv <= 1'b0;
+      k_prev <= '0;
+    end else if (load) begin
+      kv <= 1'b1;
+      k_prev <= cmd.dst[47:12];
+    end else if (start || chain) begin
+      kv <= 1'b0;
+    end
+    if (load) begin
+      kc <= cmd;
+      ks <= st;
+      k_same <= cmd.dst[47:12] == k_prev;
+      k_small <= cmd.dbeats <= 10'd256;
+      k_nb_m1 <= cmd.dbeats - 10'd1;
+    end
+  end
+
+  // ---------------------------------------------------------------- handshakes
   assign w_fire = w_valid && w_ready;
   // the last W beat of the chunk (all its AW were issued before its W beats)
   assign w_end  = state == S_WRITE && w_fire && idx == nb_m1;
   // a chunk may start once every earlier result is out, or early in the same page
-  assign cmd_ok    = cmd_valid && st_valid && pq_in_ready;
-  assign same_page = cmd.dst[47:12] == last_page;
+  assign cmd_ok    = kv && pq_in_ready;
+  assign same_page = k_same;
   // the next page may be written once this one proved good: its faults would have
   // shown on the result that came back (chunks are consecutive: a new page is the
   // next one)
@@ -132,21 +167,19 @@ module dma_wr_eng import dma_pkg::*; #(
   // is out is written even if an earlier B failed meanwhile: that failure was in
   // this chunk's page (it fails too) or in a page proven good (cannot happen).
   logic clean, ahead_ok, ahead_fire;
-  assign clean      = !(dead || st.skipped || st.bus || st.fault);
+  assign clean      = !(dead || ks.skipped || ks.bus || ks.fault);
   assign ahead_ok   = state == S_WRITE && req_left == 0 && !aw_ahead && cmd_ok && page_ok &&
-                      clean && !cmd.is_cmp && cmd.dbeats <= 10'd256;
+                      clean && !kc.is_cmp && k_small;
   assign ahead_fire = ahead_ok && aw_ready;
   assign chain      = w_end && cmd_ok && page_ok && (aw_ahead || clean);
-  assign cmd_ready = start || chain;
-  assign st_ready  = start || chain;
 
   logic [7:0] req_len;
   assign req_len  = (req_left > 10'd256) ? 8'd255 : 8'(req_left - 10'd1);
   assign aw_valid = (state == S_WRITE && req_left != 0) || ahead_ok;
   assign ar_valid = state == S_CMP && req_left != 0;
-  assign aw_addr  = (req_left != 0) ? req_addr : {cmd.dst[47:LB], {LB{1'b0}}};
+  assign aw_addr  = (req_left != 0) ? req_addr : {kc.dst[47:LB], {LB{1'b0}}};
   assign ar_addr  = req_addr;
-  assign aw_len   = (req_left != 0) ? req_len : 8'(cmd.dbeats - 10'd1);
+  assign aw_len   = (req_left != 0) ? req_len : 8'(k_nb_m1);
   assign ar_len   = req_len;
 
   assign w_valid = state == S_WRITE && idx != nb && (c.is_fill || f_valid);
@@ -181,8 +214,7 @@ module dma_wr_eng import dma_pkg::*; #(
 
   // the one result pushed this cycle, if any
   logic skip_now, drain_end, cmp_end;
-  assign skip_now  = start && (dead || st.skipped || st.bus || st.fault) &&
-                     !(cmd.has_src && !st.skipped);
+  assign skip_now  = start && !clean && !(kc.has_src && !ks.skipped);
   assign drain_end = state == S_DRAIN && idx == nb;
   assign cmp_end   = state == S_CMP && idx == nb;
   always_comb begin
@@ -191,9 +223,9 @@ module dma_wr_eng import dma_pkg::*; #(
                    off: c.off, len: c.len},
               nbursts: 2'd0, pg: pg};
     if (skip_now) begin
-      pq_in.r.code = (dead || st.skipped) ? CR_SKIP : st.bus ? CR_BUS : CR_FAULT;
-      pq_in.r.off = cmd.off;
-      pq_in.r.len = cmd.len;
+      pq_in.r.code = (dead || ks.skipped) ? CR_SKIP : ks.bus ? CR_BUS : CR_FAULT;
+      pq_in.r.off = kc.off;
+      pq_in.r.len = kc.len;
     end else if (drain_end) begin
       pq_in.r.code = code;
     end else if (cmp_end) begin
@@ -217,7 +249,6 @@ module dma_wr_eng import dma_pkg::*; #(
       b_cnt <= '0;
       b_bus <= 1'b0;
       b_fault <= 1'b0;
-      last_page <= '0;
       aw_ahead <= 1'b0;
       pg <= 1'b0;
       proven <= 1'b0;
@@ -244,15 +275,14 @@ module dma_wr_eng import dma_pkg::*; #(
       end
 
       if (start || chain) begin
-        c <= cmd;
-        nb <= cmd.dbeats;
-        nb_m1 <= cmd.dbeats - 10'd1;
+        c <= kc;
+        nb <= kc.dbeats;
+        nb_m1 <= k_nb_m1;
         idx <= '0;
-        req_addr <= {cmd.dst[47:LB], {LB{1'b0}}};
+        req_addr <= {kc.dst[47:LB], {LB{1'b0}}};
         // a chained chunk whose AW went ahead requests nothing more
-        req_left <= (chain && (aw_ahead || ahead_fire)) ? 10'd0 : cmd.dbeats;
+        req_left <= (chain && (aw_ahead || ahead_fire)) ? 10'd0 : kc.dbeats;
         if (chain) aw_ahead <= 1'b0;
-        last_page <= cmd.dst[47:12];
         if (!same_page) begin
           pg <= !pg;
           proven <= 1'b0;     // (wins over a result of the old page leaving now)
@@ -260,12 +290,12 @@ module dma_wr_eng import dma_pkg::*; #(
         bus <= 1'b0; fault <= 1'b0; mism <= 1'b0; mism_off <= '0;
         // (a chunk whose AW went ahead is clean but for `dead`: it must be written)
         if (!clean && !(chain && (aw_ahead || ahead_fire))) begin
-          code <= (dead || st.skipped) ? CR_SKIP : st.bus ? CR_BUS : CR_FAULT;
+          code <= (dead || ks.skipped) ? CR_SKIP : ks.bus ? CR_BUS : CR_FAULT;
           // beats the read engine delivered must leave the FIFO unwritten
-          state <= (cmd.has_src && !st.skipped) ? S_DRAIN : S_IDLE;
+          state <= (kc.has_src && !ks.skipped) ? S_DRAIN : S_IDLE;
         end else begin
           code <= CR_OK;
-          state <= cmd.is_cmp ? S_CMP : S_WRITE;
+          state <= kc.is_cmp ? S_CMP : S_WRITE;
         end
       end else begin
         case (state)
