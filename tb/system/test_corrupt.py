@@ -76,9 +76,14 @@ def _targets(sys, mm, qa, pages):
     return out
 
 
-async def _invalidate(sys, qa):
+async def _invalidate(sys, qa, pages):
+    """CD and TLB entries of A. By ASID alone is not enough: a flipped nG bit makes a leaf
+    global, and TLBI_NH_ASID leaves global entries (SMMUv3: "non-global entries of the
+    ASID"); TLBI_NH_VA removes global ones that map the VA, so each page A uses gets one."""
+    asid = qa.bond.domain.asid
     await sys.smmu.cmdq.issue([fmt.cmd_cfgi_cd(sys.dev.sid, qa.pasid, leaf=True),
-                               fmt.cmd_tlbi_nh_asid(qa.bond.domain.asid)])
+                               fmt.cmd_tlbi_nh_asid(asid),
+                               *(fmt.cmd_tlbi_nh_va(asid, va) for va in pages)])
 
 
 @cocotb.test(timeout_time=500, timeout_unit="ms")
@@ -110,7 +115,7 @@ async def corrupt_live_process(dut):
             saved.setdefault(w, mem.read64(w))
             mem.write64(w, mem.read64(w) ^ (1 << bit))
         dut._log.info("round %d: pasid %d, flips: %s", rnd, qa.pasid, "; ".join(w for *_, w in flips))
-        await _invalidate(sys, qa)
+        await _invalidate(sys, qa, pages)
         a.mm.write(dst, bytes(size))
         a.mm.write(comp, bytes(128))
         pattern = random.getrandbits(64)
@@ -156,7 +161,7 @@ async def corrupt_live_process(dut):
         # the same descriptor is fetched again) and must now drain
         for w, v in saved.items():
             mem.write64(w, v)
-        await _invalidate(sys, qa)
+        await _invalidate(sys, qa, pages)
         qreg = lambda off: D.queue_reg(qa.idx, off, len(sys.accel.queues))  # noqa: E731
         if outcome[-1] in ("DESC_FETCH", "COMP_WRITE"):
             await plat.write_reg("dma", qreg(D.QERR), 0)
@@ -166,8 +171,13 @@ async def corrupt_live_process(dut):
             if st & D.QStatus.EMPTY and not st & D.QStatus.BUSY:
                 break
             await Timer(1000, unit="ns")
-        assert st & D.QStatus.EMPTY and not st & (D.QStatus.BUSY | D.QStatus.HALTED), \
-            f"round {rnd}: A's queue did not drain after the repair: {D.QStatus(st)!r}"
+        if not (st & D.QStatus.EMPTY and not st & (D.QStatus.BUSY | D.QStatus.HALTED)):
+            err = await plat.read_reg("dma", qreg(D.QERR))
+            va = (await plat.read_reg("dma", qreg(D.QERR_ADDR_HI)) << 32
+                  | await plat.read_reg("dma", qreg(D.QERR_ADDR_LO)))
+            raise AssertionError(f"round {rnd}: A's queue did not drain after the repair: "
+                                 f"{D.QStatus(st)!r}, QERR {err:#x} at VA {va:#x}; pages "
+                                 + ", ".join(f"{p:#x}" for p in pages))
         await sys.smmu.process_events()
         assert not [f for f in sys.smmu.fault_log if hasattr(f, "event")], \
             f"round {rnd}: faults after the repair: {sys.smmu.fault_log}"
