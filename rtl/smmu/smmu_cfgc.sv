@@ -84,7 +84,9 @@ module smmu_cfgc #(
         end
     end
 
-    // one fill per cycle, lowest index first
+    // one fill per cycle, lowest index first. The chosen fill is registered (f_*) and
+    // written from there in the next cycle (see smmu_iotlb: the same reasons), dropped
+    // when any invalidation arrives in its cycle or when its key is already present.
     logic fill_sel_v;
     localparam int FW = (NFILL > 1) ? $clog2(NFILL) : 1;   // fill port index
     logic [FW-1:0] fill_sel;
@@ -99,10 +101,22 @@ module smmu_cfgc #(
                 fill_sel = FW'(f);
             end
         if (fill_sel_v) fill_ready[fill_sel] = 1'b1;
-        fill_dup = 1'b0;
+    end
+    logic        f_v, f_ssv;
+    logic [31:0] f_sid;
+    logic [19:0] f_ssid;
+    cfg_t        f_cfg;
+    always_ff @(posedge clk) begin
+        f_v <= !rst && fill_sel_v;
+        f_sid <= fill_sid[fill_sel];
+        f_ssv <= fill_ssv[fill_sel];
+        f_ssid <= fill_ssv[fill_sel] ? fill_ssid[fill_sel] : 20'd0;
+        f_cfg <= fill_cfg[fill_sel];
+    end
+    always_comb begin
+        fill_dup = inv_all || inv_sid || inv_sid_ssid;
         for (int e = 0; e < ENTRIES; e++)
-            if (match(e, fill_sid[fill_sel], fill_ssv[fill_sel], fill_ssid[fill_sel]))
-                fill_dup = 1'b1;
+            if (match(e, f_sid, f_ssv, f_ssid)) fill_dup = 1'b1;
     end
 
     // entries invalidated at the coming edge
@@ -116,21 +130,20 @@ module smmu_cfgc #(
     // duplicate compare on this path; a registered match to it just becomes a miss)
     always_comb
         for (int e = 0; e < ENTRIES; e++)
-            ent_chg[e] = inv_hit[e] || (fill_sel_v && int'(victim) == e);
+            ent_chg[e] = inv_hit[e] || (f_v && int'(victim) == e);
 
     always_ff @(posedge clk) begin
         if (rst) begin
             v <= '0;
             victim <= '0;
         end else begin
-            if (fill_sel_v && !fill_dup) begin
+            if (f_v && !fill_dup) begin
                 v[victim] <= 1'b1;
-                t_sid[victim] <= fill_sid[fill_sel];
-                t_ssv[victim] <= fill_ssv[fill_sel];
-                t_ssid[victim] <= fill_ssv[fill_sel] ? fill_ssid[fill_sel] : 20'd0;
-                d[victim] <= fill_cfg[fill_sel];
-                hi[victim] <= ~((VAW-12)'((VAW'(1) << (7'd64 - 7'(fill_cfg[fill_sel].t0sz))) - VAW'(1)
-                                >> 12));
+                t_sid[victim] <= f_sid;
+                t_ssv[victim] <= f_ssv;
+                t_ssid[victim] <= f_ssid;
+                d[victim] <= f_cfg;
+                hi[victim] <= ~((VAW-12)'((VAW'(1) << (7'd64 - 7'(f_cfg.t0sz))) - VAW'(1) >> 12));
                 victim <= (int'(victim) == ENTRIES - 1) ? '0 : victim + IW'(1);
             end
             // invalidation wins over a same-cycle fill of the same entry

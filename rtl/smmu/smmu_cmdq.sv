@@ -91,8 +91,12 @@ module smmu_cmdq #(
 
     // ------------------------------------------------------------ queue pointers
     logic [19:0] wmask, imask, cons_p, prod_p;
-    assign wmask = (20'd2 << cmdq_log2size) - 20'd1;   // index + wrap
-    assign imask = (20'd1 << cmdq_log2size) - 20'd1;   // index
+    // registered: LOG2SIZE is static while the queue is in use, and the masks would
+    // otherwise start every pointer compare and address in the whole SMMU
+    always_ff @(posedge clk) begin
+        wmask <= (20'd2 << cmdq_log2size) - 20'd1;   // index + wrap
+        imask <= (20'd1 << cmdq_log2size) - 20'd1;   // index
+    end
     assign cons_p = cmdq_cons[19:0] & wmask;
     assign prod_p = cmdq_prod & wmask;
     wire empty = cons_p == prod_p;

@@ -61,11 +61,21 @@ module smmu_evtq #(
     evt_t push_evt;
     assign full = (wp[AW_-1:0] == rp[AW_-1:0]) && (wp[AW_] != rp[AW_]);
     assign empty = (wp == rp);
-    assign e_ready[0] = !full;
-    assign e_ready[1] = !full && !e_valid[0];
-    assign e_ready[2] = !full && !e_valid[0] && !e_valid[1];
-    assign push = (|e_valid) && !full;
-    assign push_evt = e_valid[0] ? e_evt[0] : e_valid[1] ? e_evt[1] : e_evt[2];
+    // The sources take turns, one per cycle (turn is a register): a source's ready does not
+    // depend on the others' valid, which the channels decide late in the cycle. A record
+    // waits at most two cycles for its turn; events are rare and the FIFO drains slower.
+    logic [1:0] turn;
+    always_ff @(posedge clk) turn <= (rst || turn == 2'd2) ? 2'd0 : turn + 2'd1;
+    always_comb
+        for (int k = 0; k < 3; k++) e_ready[k] = !full && int'(turn) == k;
+    always_comb begin
+        case (turn)
+            2'd0: begin push = e_valid[0]; push_evt = e_evt[0]; end
+            2'd1: begin push = e_valid[1]; push_evt = e_evt[1]; end
+            default: begin push = e_valid[2]; push_evt = e_evt[2]; end
+        endcase
+        push = push && !full;
+    end
 
     // ------------------------------------------------------------ record
     evt_t e;
@@ -79,8 +89,12 @@ module smmu_evtq #(
     // ------------------------------------------------------------ queue pointers
     logic [19:0] wmask, imask, prod_p, cons_p, prod_inc;
     logic q_full;
-    assign wmask = (20'd2 << evtq_log2size) - 20'd1;  // index + wrap
-    assign imask = (20'd1 << evtq_log2size) - 20'd1;  // index
+    // registered: LOG2SIZE is static while the queue is in use, and the masks would
+    // otherwise start every pointer compare and address in the whole SMMU
+    always_ff @(posedge clk) begin
+        wmask <= (20'd2 << evtq_log2size) - 20'd1;   // index + wrap
+        imask <= (20'd1 << evtq_log2size) - 20'd1;   // index
+    end
     assign prod_p = evtq_prod[19:0] & wmask;
     assign cons_p = evtq_cons[19:0] & wmask;
     assign q_full = (prod_p & imask) == (cons_p & imask) && prod_p != cons_p;

@@ -126,14 +126,18 @@ module smmu_iotlb #(
         wire unused_oh = &{1'b0, lk_cfg_oh[NPORT-1:NXP], sel_oh[NPORT-1:NXP]};
     end
 
-    // Fill: dropped when a valid entry of the same ASID overlaps the mapping at either
-    // size (a same-key refill from a concurrent walk, or a stale overlap that only an
-    // invalidation can resolve), so lookups stay one-hot.
+    // Fill: the chosen fill port's entry is registered (f_*) and written from there in the
+    // next cycle, so the fill ports' select and the overlap compare are not one path from
+    // the walkers into every entry. The register is emptied every cycle, so fill_ready
+    // only reflects the priority. A registered fill is dropped when any invalidation
+    // arrives in its cycle (it may come from the tables being invalidated), and when a
+    // valid entry of the same ASID overlaps the mapping at either size (a same-key
+    // refill from a concurrent walk, or a stale overlap that only an invalidation can
+    // resolve), so lookups stay one-hot.
     logic fill_sel_v, fill_dup;
     localparam int FW = (NFILL > 1) ? $clog2(NFILL) : 1;   // fill port index
     logic [FW-1:0] fill_sel;
     always_comb begin
-        logic [VAW-1:12] fm;
         fill_sel_v = 1'b0;
         fill_sel = '0;
         fill_ready = '0;
@@ -143,11 +147,27 @@ module smmu_iotlb #(
                 fill_sel = FW'(f);
             end
         if (fill_sel_v) fill_ready[fill_sel] = 1'b1;
-        fm = low_mask(fill_size[fill_sel]);
-        fill_dup = 1'b0;
+    end
+    logic            f_v, f_glob;
+    logic [15:0]     f_asid;
+    logic [VAW-1:12] f_va;
+    logic [PAW-1:12] f_pa;
+    logic [1:0]      f_size;
+    perm_t           f_perm;
+    always_ff @(posedge clk) begin
+        f_v <= !rst && fill_sel_v;
+        f_asid <= fill_asid[fill_sel];
+        f_va <= fill_va[fill_sel] & ~low_mask(fill_size[fill_sel]);
+        f_pa <= fill_pa[fill_sel] & ~(PAW-12)'(low_mask(fill_size[fill_sel]));
+        f_size <= fill_size[fill_sel];
+        f_perm <= fill_perm[fill_sel];
+        f_glob <= fill_glob[fill_sel];
+    end
+    always_comb begin
+        fill_dup = inv_all || inv_asid || inv_va;
         for (int e = 0; e < ENTRIES; e++)
-            if (v[e] && t_asid[e] == fill_asid[fill_sel] &&
-                ((t_va[e] ^ fill_va[fill_sel]) & ~low_mask(t_size[e]) & ~fm) == '0)
+            if (v[e] && t_asid[e] == f_asid &&
+                ((t_va[e] ^ f_va) & ~low_mask(t_size[e]) & ~low_mask(f_size)) == '0)
                 fill_dup = 1'b1;
     end
 
@@ -161,21 +181,21 @@ module smmu_iotlb #(
     // compare off this path; a registered match to it just becomes a miss)
     always_comb
         for (int e = 0; e < ENTRIES; e++)
-            ent_chg[e] = inv_hit[e] || (fill_sel_v && int'(victim) == e);
+            ent_chg[e] = inv_hit[e] || (f_v && int'(victim) == e);
 
     always_ff @(posedge clk) begin
         if (rst) begin
             v <= '0;
             victim <= '0;
         end else begin
-            if (fill_sel_v && !fill_dup) begin
+            if (f_v && !fill_dup) begin
                 v[victim] <= 1'b1;
-                t_asid[victim] <= fill_asid[fill_sel];
-                t_va[victim] <= fill_va[fill_sel] & ~low_mask(fill_size[fill_sel]);
-                t_pa[victim] <= fill_pa[fill_sel] & ~(PAW-12)'(low_mask(fill_size[fill_sel]));
-                t_size[victim] <= fill_size[fill_sel];
-                t_perm[victim] <= fill_perm[fill_sel];
-                t_glob[victim] <= fill_glob[fill_sel];
+                t_asid[victim] <= f_asid;
+                t_va[victim] <= f_va;
+                t_pa[victim] <= f_pa;
+                t_size[victim] <= f_size;
+                t_perm[victim] <= f_perm;
+                t_glob[victim] <= f_glob;
                 victim <= (int'(victim) == ENTRIES - 1) ? '0 : victim + IW'(1);
             end
             for (int e = 0; e < ENTRIES; e++)

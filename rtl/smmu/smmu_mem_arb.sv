@@ -27,6 +27,7 @@ module smmu_mem_arb #(
     // translated reads
     input  logic                     t_ar_valid,
     output logic                     t_ar_ready,
+    input  logic                     t_ar_hint,     // a translated read may be offered (registers)
     input  logic [ID_WIDTH-1:0]      t_ar_id,
     input  logic [smmu_pkg::PAW-1:0] t_ar_addr,
     input  logic [7:0]               t_ar_len,
@@ -112,58 +113,58 @@ module smmu_mem_arb #(
     input  logic                     m_axi_rvalid,
     output logic                     m_axi_rready
 );
-    localparam int SW = $clog2(NW + 1);
     localparam int WI = (NW > 1) ? $clog2(NW) : 1;   // walker index bits
 
     // ------------------------------------------------------------ AR
-    // source NW = translated, 0..NW-1 = walkers
+    // Neither the internal choice (lowest-index valid source) nor the slot's owner (use_t)
+    // depends on the translated read's valid, which is decided late in the cycle
+    // (smmu_xlate's stage 2): the slot goes to the translated side when its pipeline holds
+    // a request (t_ar_hint, from registers), and that valid only drives the output. A slot
+    // given to a hint that turns out a miss or a fault is lost to the internal reads.
     localparam int CW = (STARVE > 0) ? $clog2(STARVE + 1) : 1;
-    logic          ar_lock_q, int_first;
-    logic [SW-1:0] ar_lock_src, ar_src;
+    logic          ar_lock_q, ar_lock_t, int_v, use_t;
+    logic [WI-1:0] ar_lock_src, int_src;
     logic [CW-1:0] starve_q;    // cycles the waiting internal read has yielded
-    assign int_first = !t_ar_valid || int'(starve_q) >= STARVE;
     always_comb begin
-        ar_src = SW'(NW);
-        if (int_first)
-            for (int k = NW - 1; k >= 0; k--) if (w_ar_valid[k]) ar_src = SW'(k);
-        if (ar_lock_q) ar_src = ar_lock_src;
+        int_v = 1'b0;
+        int_src = '0;
+        for (int k = NW - 1; k >= 0; k--)
+            if (w_ar_valid[k]) begin
+                int_v = 1'b1;
+                int_src = WI'(k);
+            end
+        if (ar_lock_q && !ar_lock_t) int_src = ar_lock_src;
+        use_t = ar_lock_q ? ar_lock_t : (!int_v || (t_ar_hint && int'(starve_q) < STARVE));
     end
+    logic [smmu_pkg::PAW-1:0] int_addr;
+    logic [7:0]               int_len;
+    assign int_addr = w_ar_addr[int_src];
+    assign int_len = w_ar_len[int_src];
     always_comb begin
         w_ar_ready = '0;
-        t_ar_ready = 1'b0;
-        if (int'(ar_src) == NW) begin
-            m_axi_arvalid = t_ar_valid;
-            m_axi_arid = {1'b0, t_ar_id};
-            m_axi_araddr = OAS_BITS'(t_ar_addr);
-            m_axi_arlen = t_ar_len;
-            m_axi_arsize = t_ar_size;
-            m_axi_arburst = t_ar_burst;
-            m_axi_arlock = t_ar_lock;
-            m_axi_arcache = t_ar_cache;
-            m_axi_arprot = t_ar_prot;
-            t_ar_ready = m_axi_arready;
-        end else begin
-            m_axi_arvalid = w_ar_valid[WI'(ar_src)];
-            m_axi_arid = {1'b1, (M_ID_WIDTH-1)'(ar_src)};
-            m_axi_araddr = OAS_BITS'(w_ar_addr[ar_src]);
-            m_axi_arlen = w_ar_len[ar_src];
-            m_axi_arsize = 3'd3;
-            m_axi_arburst = 2'b01;
-            m_axi_arlock = 1'b0;
-            m_axi_arcache = 4'b0011;
-            m_axi_arprot = 3'b010;
-            w_ar_ready[WI'(ar_src)] = m_axi_arready;
-        end
+        if (!use_t) w_ar_ready[int_src] = m_axi_arready;
+        t_ar_ready = use_t && m_axi_arready;
+        m_axi_arvalid = use_t ? t_ar_valid : w_ar_valid[int_src];
+        m_axi_arid = use_t ? {1'b0, t_ar_id} : {1'b1, (M_ID_WIDTH-1)'(int_src)};
+        m_axi_araddr = OAS_BITS'(use_t ? t_ar_addr : int_addr);
+        m_axi_arlen = use_t ? t_ar_len : int_len;
+        m_axi_arsize = use_t ? t_ar_size : 3'd3;
+        m_axi_arburst = use_t ? t_ar_burst : 2'b01;
+        m_axi_arlock = use_t && t_ar_lock;
+        m_axi_arcache = use_t ? t_ar_cache : 4'b0011;
+        m_axi_arprot = use_t ? t_ar_prot : 3'b010;
     end
     always_ff @(posedge clk) begin
         if (rst) begin
             ar_lock_q <= 1'b0;
+            ar_lock_t <= 1'b0;
             ar_lock_src <= '0;
             starve_q <= '0;
         end else begin
             ar_lock_q <= m_axi_arvalid && !m_axi_arready;
-            ar_lock_src <= ar_src;
-            if (w_ar_valid == '0 || (m_axi_arready && int'(ar_src) != NW)) starve_q <= '0;
+            ar_lock_t <= use_t;
+            ar_lock_src <= int_src;
+            if (w_ar_valid == '0 || (m_axi_arready && !use_t)) starve_q <= '0;
             else if (int'(starve_q) < STARVE) starve_q <= starve_q + CW'(1);
         end
     end

@@ -53,16 +53,24 @@ module smmu_rd_path #(
     localparam int NID = 1 << ID_WIDTH;
 
     logic [NID-1:0][CNT_BITS-1:0] cnt;   // reads of each ID outstanding in memory
+    // The counters and their flags are registered and count an issued read one cycle late
+    // (fire_q): the decision on the offered request (late in the cycle, see smmu_xlate)
+    // then only selects flags by its ID and never feeds an adder. cnt_full leaves room for
+    // that read; cnt_zero is qualified with it.
+    logic [NID-1:0]        cnt_zero, cnt_full;
+    logic                  fire_q;
+    logic [ID_WIDTH-1:0]   fire_id;
+    wire idle_id = cnt_zero[o_id] && !(fire_q && fire_id == o_id);
     logic                  tv;           // terminator holds a burst
     logic [ID_WIDTH-1:0]   tid;
     logic [7:0]            tleft;
     logic                  terr;
 
     wire pass = o_kind == R_PASS;
-    wire pass_ok = !(tv && tid == o_id) && cnt[o_id] != '1;
-    wire term_ok = !tv && cnt[o_id] == '0 && (!o_rec || o_kind != R_FAULT || e_ready);
+    wire pass_ok = !(tv && tid == o_id) && !cnt_full[o_id];
+    wire term_ok = !tv && idle_id && (!o_rec || o_kind != R_FAULT || e_ready);
     assign t_ar_valid = o_valid && pass && pass_ok;
-    assign e_valid = o_valid && !pass && o_kind == R_FAULT && o_rec && !tv && cnt[o_id] == '0;
+    assign e_valid = o_valid && !pass && o_kind == R_FAULT && o_rec && !tv && idle_id;
     assign e_evt = o_evt;
     assign o_ready = pass ? (pass_ok && t_ar_ready) : term_ok;
     wire take_term = o_valid && !pass && term_ok;
@@ -98,15 +106,25 @@ module smmu_rd_path #(
             own_q <= OWN_NONE;
             tv <= 1'b0;
             cnt <= '0;
+            cnt_zero <= '1;
+            cnt_full <= '0;
+            fire_q <= 1'b0;
         end else begin
             own_q <= (r_fire && s_axi_rlast) ? OWN_NONE : own;
-            for (int i = 0; i < NID; i++)
-                cnt[i] <= cnt[i] + CNT_BITS'(t_ar_valid && t_ar_ready && int'(o_id) == i)
-                                 - CNT_BITS'(mem_done && int'(t_r_id) == i);
+            for (int i = 0; i < NID; i++) begin
+                logic [CNT_BITS-1:0] n;
+                n = cnt[i] + CNT_BITS'(fire_q && int'(fire_id) == i)
+                           - CNT_BITS'(mem_done && int'(t_r_id) == i);
+                cnt[i] <= n;
+                cnt_zero[i] <= n == '0;
+                cnt_full[i] <= n >= '1 - CNT_BITS'(1);
+            end
+            fire_q <= t_ar_valid && t_ar_ready;
             if (own == OWN_TERM && r_fire) begin
                 tleft <= tleft - 8'd1;
                 if (tleft == 8'd0) tv <= 1'b0;
             end
+            fire_id <= o_id;
             if (take_term) begin
                 tv <= 1'b1;
                 tid <= o_id;

@@ -348,15 +348,24 @@ module smmu_top #(
     logic sync_hold, sync_idle, evtq_idle, xr_ready, xw_ready;
     assign s_axi_arready = xr_ready && !sync_hold;
     assign s_axi_awready = xw_ready && !sync_hold;
+    // The address handshakes are counted one cycle late (in_r_q, in_w_q, added back in
+    // sync_idle): s_axi_*ready depends on the match register's decision, which comes late
+    // in the cycle.
     logic [11:0] outstanding;
-    wire txn_in = (s_axi_arvalid && s_axi_arready) || (s_axi_awvalid && s_axi_awready);
-    wire txn_in2 = s_axi_arvalid && s_axi_arready && s_axi_awvalid && s_axi_awready;
+    logic in_r_q, in_w_q;
     wire txn_out_r = s_axi_rvalid && s_axi_rready && s_axi_rlast;
     wire txn_out_w = s_axi_bvalid && s_axi_bready;
     always_ff @(posedge clk) begin
-        if (rst) outstanding <= '0;
-        else outstanding <= outstanding + 12'(txn_in) + 12'(txn_in2) - 12'(txn_out_r)
+        if (rst) begin
+            outstanding <= '0;
+            in_r_q <= 1'b0;
+            in_w_q <= 1'b0;
+        end else begin
+            in_r_q <= s_axi_arvalid && s_axi_arready;
+            in_w_q <= s_axi_awvalid && s_axi_awready;
+            outstanding <= outstanding + 12'(in_r_q) + 12'(in_w_q) - 12'(txn_out_r)
                                         - 12'(txn_out_w);
+        end
     end
     // stalled transactions hold no translation and wait for a RESUME behind the sync
     logic [11:0] n_stalled;
@@ -369,10 +378,11 @@ module smmu_top #(
     // misses and walks the new tables), and it may wait there behind a stalled miss
     // (same ID, in-order writes, no free slot) whose RESUME is queued behind the sync.
     logic xr_held, xw_held;
-    assign sync_idle = outstanding == n_stalled + 12'(xr_held) + 12'(xw_held) && evtq_idle;
+    assign sync_idle = outstanding + 12'(in_r_q) + 12'(in_w_q) ==
+                       n_stalled + 12'(xr_held) + 12'(xw_held) && evtq_idle;
 
     // ---------------------------------------------------------------- channel pipelines
-    logic                 ro_valid, ro_ready, ro_lock, ro_slverr, ro_rec;
+    logic                 ro_valid, ro_ready, ro_hint, ro_lock, ro_slverr, ro_rec;
     logic [ID_WIDTH-1:0]  ro_id;
     logic [PAW-1:0]       ro_addr;
     logic [7:0]           ro_len;
@@ -398,13 +408,14 @@ module smmu_top #(
         .wj_valid(wj_valid[NR-1:0]), .wj_ready(wj_ready[NR-1:0]), .wj_job(wj_job[NR-1:0]),
         .wr_valid(wr_valid[NR-1:0]), .wr_ready(wr_ready[NR-1:0]), .wr_res(wr_res[NR-1:0]),
         .wr_stalled(w_stalled[NR-1:0]),
-        .o_valid(ro_valid), .o_ready(ro_ready), .o_id(ro_id), .o_addr(ro_addr), .o_len(ro_len),
+        .o_valid(ro_valid), .o_ready(ro_ready), .o_hint(ro_hint), .o_id(ro_id),
+        .o_addr(ro_addr), .o_len(ro_len),
         .o_size(ro_size), .o_burst(ro_burst), .o_lock(ro_lock), .o_cache(ro_cache),
         .o_prot(ro_prot), .o_kind(ro_kind), .o_slverr(ro_slverr), .o_rec(ro_rec), .o_evt(ro_evt),
         .o_park(ro_park), .o_replay(ro_replay)
     );
 
-    logic                 wo_valid, wo_ready, wo_lock, wo_slverr, wo_rec;
+    logic                 wo_valid, wo_ready, wo_hint, wo_lock, wo_slverr, wo_rec;
     logic [ID_WIDTH-1:0]  wo_id;
     logic [PAW-1:0]       wo_addr;
     logic [7:0]           wo_len;
@@ -430,7 +441,8 @@ module smmu_top #(
         .wj_valid(wj_valid[NW-1:NR]), .wj_ready(wj_ready[NW-1:NR]), .wj_job(wj_job[NW-1:NR]),
         .wr_valid(wr_valid[NW-1:NR]), .wr_ready(wr_ready[NW-1:NR]), .wr_res(wr_res[NW-1:NR]),
         .wr_stalled(w_stalled[NW-1:NR]),
-        .o_valid(wo_valid), .o_ready(wo_ready), .o_id(wo_id), .o_addr(wo_addr), .o_len(wo_len),
+        .o_valid(wo_valid), .o_ready(wo_ready), .o_hint(wo_hint), .o_id(wo_id),
+        .o_addr(wo_addr), .o_len(wo_len),
         .o_size(wo_size), .o_burst(wo_burst), .o_lock(wo_lock), .o_cache(wo_cache),
         .o_prot(wo_prot), .o_kind(wo_kind), .o_slverr(wo_slverr), .o_rec(wo_rec), .o_evt(wo_evt),
         .o_park(wo_park), .o_replay(wo_replay)
@@ -586,7 +598,7 @@ module smmu_top #(
         .STRB_WIDTH(STRB_WIDTH), .OAS_BITS(OAS_BITS), .NW(NW + 1)
     ) u_mem_arb (
         .clk, .rst,
-        .t_ar_valid, .t_ar_ready, .t_ar_id(ro_id), .t_ar_addr(ro_addr), .t_ar_len(ro_len),
+        .t_ar_valid, .t_ar_ready, .t_ar_hint(ro_hint), .t_ar_id(ro_id), .t_ar_addr(ro_addr), .t_ar_len(ro_len),
         .t_ar_size(ro_size), .t_ar_burst(ro_burst), .t_ar_lock(ro_lock), .t_ar_cache(ro_cache),
         .t_ar_prot(ro_prot), .t_r_valid, .t_r_ready, .t_r_id,
         .w_ar_valid({c_ar_valid, w_ar_valid}), .w_ar_ready({c_ar_ready, w_ar_ready}),
@@ -609,5 +621,5 @@ module smmu_top #(
     );
 
     wire unused_ok = &{1'b0, gerror_active[8:3], gerror_active[1], msi_addr[1:0], ro_park,
-                       ro_replay};
+                       ro_replay, wo_hint};
 endmodule

@@ -82,6 +82,10 @@ module smmu_wr_path #(
     localparam int NSW = NS > 1 ? $clog2(NS) : 1;
 
     logic [NID-1:0][CNT_BITS-1:0] cnt;
+    logic [NID-1:0]        cnt_zero, cnt_full;   // as in smmu_rd_path: registered, and
+    logic                  fire_q;               // an issued write counted one cycle late
+    logic [ID_WIDTH-1:0]   fire_id;
+    wire idle_id = cnt_zero[o_id] && !(fire_q && fire_id == o_id);
     logic                  tv, tw_done;
     logic [ID_WIDTH-1:0]   tid;
     logic                  terr;
@@ -138,12 +142,12 @@ module smmu_wr_path #(
     // ------------------------------------------------------------ decisions
     wire pass = o_kind == R_PASS;
     wire park_ok = SB_BEATS > 0 && sb_free_v && !rq_full;
-    wire pass_ok = !(tv && tid == o_id) && cnt[o_id] != '1 && !mq_full &&
+    wire pass_ok = !(tv && tid == o_id) && !cnt_full[o_id] && !mq_full &&
                    (o_replay || !rq_full);
-    wire term_ok = !tv && cnt[o_id] == '0 && (o_replay ? sb_done[rs] : !rq_full) &&
+    wire term_ok = !tv && idle_id && (o_replay ? sb_done[rs] : !rq_full) &&
                    (!o_rec || o_kind != R_FAULT || e_ready);
     assign t_aw_valid = o_valid && !o_park && pass && pass_ok;
-    assign e_valid = o_valid && !o_park && o_kind == R_FAULT && o_rec && !tv && cnt[o_id] == '0 &&
+    assign e_valid = o_valid && !o_park && o_kind == R_FAULT && o_rec && !tv && idle_id &&
                      (o_replay ? sb_done[rs] : !rq_full);
     assign e_evt = o_evt;
     assign o_ready = o_park ? park_ok : pass ? (pass_ok && t_aw_ready) : term_ok;
@@ -207,6 +211,9 @@ module smmu_wr_path #(
     always_ff @(posedge clk) begin
         if (rst) begin
             cnt <= '0;
+            cnt_zero <= '1;
+            cnt_full <= '0;
+            fire_q <= 1'b0;
             tv <= 1'b0;
             tw_done <= 1'b0;
             rq_wp <= '0;
@@ -223,9 +230,16 @@ module smmu_wr_path #(
             own_term_q <= 1'b0;
             own_mem_q <= 1'b0;
         end else begin
-            for (int i = 0; i < NID; i++)
-                cnt[i] <= cnt[i] + CNT_BITS'(take_pass && int'(o_id) == i)
-                                 - CNT_BITS'(!own_term && b_fire && int'(t_b_id) == i);
+            for (int i = 0; i < NID; i++) begin
+                logic [CNT_BITS-1:0] n;
+                n = cnt[i] + CNT_BITS'(fire_q && int'(fire_id) == i)
+                           - CNT_BITS'(!own_term && b_fire && int'(t_b_id) == i);
+                cnt[i] <= n;
+                cnt_zero[i] <= n == '0;
+                cnt_full[i] <= n >= '1 - CNT_BITS'(1);
+            end
+            fire_q <= take_pass;
+            fire_id <= o_id;
             own_term_q <= own_term && !b_fire;
             own_mem_q <= !own_term && t_b_valid && !b_fire;
             if (take_park || (take_pass && !o_replay) || (take_term && !o_replay)) begin

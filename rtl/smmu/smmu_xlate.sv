@@ -95,6 +95,7 @@ module smmu_xlate #(
     // translated / decided request
     output logic                    o_valid,
     input  logic                    o_ready,
+    output logic                    o_hint,     // o_valid may rise this cycle (registers only)
     output logic [ID_WIDTH-1:0]     o_id,
     output logic [smmu_pkg::PAW-1:0] o_addr,
     output logic [7:0]              o_len,
@@ -235,10 +236,18 @@ module smmu_xlate #(
     logic [NSLOT-1:0] parked;       // stalled burst whose park decision has gone out
     req_t [NSLOT-1:0] sreq;
     job_t [NSLOT-1:0] sjob;
+    logic [NSLOT-1:0][3:0] sxs;     // crossing() of sreq, from the match register
 
-    logic             blocked, free_v, done_v, park_v;
-    logic [SW-1:0]    free_i, done_i, park_i;
+    logic             blocked, free_v, done_v, park_v, park_cv, park_q;
+    logic [SW-1:0]    free_i, done_i, park_i, park_ci;
     int               n_parked;
+    logic [NSLOT-1:0] same_id;      // sreq[k].id == m.id, registered
+    always_ff @(posedge clk)
+        for (int k = 0; k < NSLOT; k++) begin
+            logic [ID_WIDTH-1:0] nid;   // the slot's ID after this edge (a free slot follows m)
+            nid = busy[k] ? sreq[k].id : m.id;
+            same_id[k] <= s_ready ? in.id == nid : m.id == nid;
+        end
     always_comb begin
         n_parked = 0;
         for (int k = 0; k < NSLOT; k++) n_parked = n_parked + int'(parked[k]);
@@ -249,23 +258,33 @@ module smmu_xlate #(
         free_i = '0;
         done_v = 1'b0;
         done_i = '0;
-        park_v = 1'b0;
-        park_i = '0;
+        park_cv = 1'b0;
+        park_ci = '0;
         for (int k = NSLOT - 1; k >= 0; k--) begin
             // the registered request waits behind a slot of its ID (a parked burst only
             // keeps the AXI same-ID order)
-            if (busy[k] && ((IN_ORDER && !parked[k]) || sreq[k].id == m.id)) blocked = 1'b1;
+            if (busy[k] && ((IN_ORDER && !parked[k]) || same_id[k])) blocked = 1'b1;
             if (!busy[k]) begin free_v = 1'b1; free_i = SW'(k); end
             if (wr_valid[k]) begin done_v = 1'b1; done_i = SW'(k); end
             // PARK_SLOTS buffer slots: a stall beyond them is not parked (its park
             // decision would hold the output that the parked bursts' replays need)
             if (PARK_BEATS > 0 && busy[k] && !pend[k] && !parked[k] && wr_stalled[k] &&
                 n_parked < PARK_SLOTS && int'(sreq[k].len) < PARK_BEATS) begin
-                park_v = 1'b1;
-                park_i = SW'(k);
+                park_cv = 1'b1;
+                park_ci = SW'(k);
             end
         end
     end
+    // The park candidate is registered (the stall comes from the walker's state, and its
+    // select would run on through the output into smmu_wr_path), then checked again
+    // against what may have changed since: a park taken or a slot freed in between, a
+    // walker resumed.
+    always_ff @(posedge clk) begin
+        park_q <= !rst && park_cv;
+        park_i <= park_ci;
+    end
+    assign park_v = PARK_BEATS > 0 && park_q && busy[park_i] && !pend[park_i] &&
+                    !parked[park_i] && wr_stalled[park_i] && n_parked < PARK_SLOTS;
 
 
     // ------------------------------------------------------------ output
@@ -342,7 +361,7 @@ module smmu_xlate #(
         if (done_v) begin
             q = sreq[done_i];
             x = wr_res[done_i];
-            xs = crossing(q.va, q.len, q.size, q.burst);
+            xs = sxs[done_i];
         end else begin
             q = m;
             x = hres;
@@ -376,6 +395,8 @@ module smmu_xlate #(
                   addr: txn ? q.va : '0, fetch: lv ? '0 : x.fetch, stall: 1'b0, stag: '0};
     end
 
+    // for the memory port's arbiter: its slot owner must not wait for the decision
+    assign o_hint = h_valid || done_v || park_v || m_valid;
     out_t o;
     assign o = h_valid ? h : c;
     assign o_valid = h_valid || c_valid;
@@ -446,6 +467,7 @@ module smmu_xlate #(
             if (!busy[k]) begin
                 sreq[k] <= m;
                 sjob[k] <= mjob;
+                sxs[k] <= m_xs;
             end
     end
 

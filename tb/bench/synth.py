@@ -24,6 +24,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Mapping
 
+from tb.bench import logic_depth
 from tb.bench import regression
 from tb.bench import results as bench_results
 from tb.bench import synth_report as rpt
@@ -211,6 +212,11 @@ def run_job(top: str, params: dict[str, int], freq: float, seed: int, timeout: f
         data["fmax"] = rpt.fmax_from_log((d / "nextpnr.log").read_text(errors="replace"))
     rec = rpt.record_from_report(data, top, params, freq, str(report))
     rec.update(run)
+    if netlist.exists():   # the deepest paths, named (nextpnr names one only when routed)
+        rows = logic_depth.analyse(json.loads(netlist.read_text()), 20)
+        (d / "logic_depth.txt").write_text(logic_depth.format_rows(rows))
+        rec["logic_depth"] = rows[0]["depth"] if rows else 0.0
+        rec["deepest_paths"] = [f"{r['depth']}: {r['start']} -> {r['end']}" for r in rows[:5]]
     (d / "record.json").write_text(json.dumps(rec, indent=2, sort_keys=True) + "\n")
     verdict = "met" if rec["met"] else f"MISSED by {rec['shortfall_mhz']} MHz"
     print(f"synth {key}: {rec['luts']} LUTs, {rec['ffs']} FFs, {rec['brams']} BRAMs, "
