@@ -61,6 +61,16 @@ package smmu_pkg;
     // mapping sizes (TLB entries and burst bounds)
     localparam logic [1:0] SZ_4K = 2'd0, SZ_2M = 2'd1, SZ_1G = 2'd2, SZ_NONE = 2'd3;
 
+    // AXI4 address-channel attributes a translation passes through unchanged
+    typedef struct packed {
+        logic [7:0] len;
+        logic [2:0] size;
+        logic [1:0] burst;
+        logic       lock;
+        logic [3:0] cache;
+        logic [2:0] prot;
+    } ax_attr_t;
+
     // ---------------------------------------------------------------- resolved configuration
     // What the config cache holds for (StreamID, SSV, SubstreamID).
     localparam logic [1:0] CFG_BYPASS = 2'd0, CFG_ABORT = 2'd1, CFG_S1 = 2'd2;

@@ -300,6 +300,13 @@ module smmu_walker #(
         return x;
     endfunction
 
+    // registers used by the result logic below, declared ahead of it
+    logic cf_pend;   // configuration fill of the fast CD path not yet accepted
+    logic [PAW-1:12] tlq_pa;
+    logic ste_ssid_big;   // the job's SSID beyond the STE's S1CDMax (registered path)
+    logic resume_q, kill_q;
+    logic [1:0] resume_resp_q;
+
     assign job_ready = (st == S_IDLE);
     assign res_valid = (st == S_DONE) && !cf_pend;   // every fill of a job precedes its result
     // table reads made for this job (transaction trace: walk_depth)
@@ -336,7 +343,6 @@ module smmu_walker #(
         if (st == S_IDLE || st == S_STALL) r_fetch <= '0;
         else if (rd_done && rd_err) r_fetch <= rd_addr;   // F_STE/CD_FETCH, F_WALK_EABT
     end
-    logic cf_pend;   // configuration fill of the fast CD path not yet accepted
     assign cf_valid = (st == S_CFILL) || cf_pend;
     assign cf_sid = j.sid;
     assign cf_ssv = j.ssv;
@@ -352,7 +358,6 @@ module smmu_walker #(
     assign tl_asid = (st == S_CD) ? d0[CD0_ASID +: 16] : cfg.asid;
     assign tl_va = j.va[VAW-1:12];
     logic            tlq_hit;
-    logic [PAW-1:12] tlq_pa;
     logic [1:0]      tlq_size;
     perm_t           tlq_perm;
     always_ff @(posedge clk) begin
@@ -445,7 +450,7 @@ module smmu_walker #(
             S_CD: if (rd_done) r <= rd_err ? fault(EVT_F_CD_FETCH, SSVM_TXN)
                                            : fault(EVT_C_BAD_CD, SSVM_TXN);
             S_CFILL: r <= (cfg.mode == CFG_ABORT) ? abort(1'b1)
-                        : ((j.va >> OAS_BITS) != '0) ? xfault(EVT_F_ADDR_SIZE, 1'b1, 1'b1)
+                        : ((64'(j.va) >> OAS_BITS) != 0) ? xfault(EVT_F_ADDR_SIZE, 1'b1, 1'b1)
                         : pass(SZ_NONE);
             S_RANGE: r <= range_bad ? xfault(EVT_F_TRANSLATION, cfg.rec, cfg.abt)
                         : !tlq_hit || perm_fault(tlq_perm, j.rnw, j.priv, j.instr, cfg.pan, cfg.wxn)
@@ -467,8 +472,6 @@ module smmu_walker #(
     // CMD_RESUME and a dropped stall record act one cycle after their pulse, from
     // registers (timing: the 32-bit StreamID compare); `stalled` drops in that cycle, as
     // early as the state did before, so a CMD_SYNC never counts a resumed walker as stalled
-    logic resume_q, kill_q;
-    logic [1:0] resume_resp_q;
     always_ff @(posedge clk) begin
         if (rst) begin
             resume_q <= 1'b0;
@@ -520,7 +523,6 @@ module smmu_walker #(
                x[CD0_TG0 +: 2] == 2'b00 && t0sz >= 6'(T0SZ_MIN) && t0sz <= 6'(T0SZ_MAX) &&
                in_range(t0sz);
     endfunction
-    logic ste_ssid_big;   // the job's SSID beyond the STE's S1CDMax (registered path)
     // offset of the first CD read from S1ContextPtr, from STE dword 0 alone (registered at
     // the first beat so that the second only adds it: timing)
     function automatic logic [PAW-1:0] cd_off(logic [4:0] cdmax, logic [1:0] s1fmt);
@@ -721,7 +723,7 @@ module smmu_walker #(
                 end
 
                 S_CFILL: if (cf_ready) begin
-                    if (cfg.mode == CFG_BYPASS && (j.va >> OAS_BITS) != '0)
+                    if (cfg.mode == CFG_BYPASS && (64'(j.va) >> OAS_BITS) != 0)
                         finish();
                     else if (cfg.mode == CFG_BYPASS) finish();
                     else if (cfg.mode == CFG_ABORT) finish();

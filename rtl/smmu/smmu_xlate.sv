@@ -118,20 +118,16 @@ module smmu_xlate #(
     typedef struct packed {
         logic [ID_WIDTH-1:0] id;
         logic [VAW-1:0]      va;
-        logic [7:0]          len;
-        logic [2:0]          size;
-        logic [1:0]          burst;
-        logic                lock;
-        logic [3:0]          cache;
-        logic [2:0]          prot;
+        ax_attr_t            ax;
         logic [31:0]         sid;
         logic                ssv;
         logic [19:0]         ssid;
     } req_t;
 
     req_t in;
-    assign in = '{id: s_id, va: VAW'(s_addr), len: s_len, size: s_size, burst: s_burst,
-                  lock: s_lock, cache: s_cache, prot: s_prot,
+    assign in = '{id: s_id, va: VAW'(s_addr),
+                  ax: '{len: s_len, size: s_size, burst: s_burst, lock: s_lock, cache: s_cache,
+                        prot: s_prot},
                   sid: 32'(s_user[SID_BITS-1:0]), ssv: s_user[SID_BITS + 20],
                   ssid: s_user[SID_BITS + 20] ? s_user[SID_BITS +: 20] : 20'd0};
 
@@ -218,7 +214,7 @@ module smmu_xlate #(
             if (cl_cfg.stall) miss = 1'b1;
             else hres = xfault(EVT_F_TRANSLATION, cl_cfg.rec, cl_cfg.abt);
         end else if (!m_thit) miss = 1'b1;
-        else if (perm_fault(tl_perm, IS_READ, m.prot[0], IS_READ && m.prot[2], cl_cfg.pan,
+        else if (perm_fault(tl_perm, IS_READ, m.ax.prot[0], IS_READ && m.ax.prot[2], cl_cfg.pan,
                             cl_cfg.wxn)) begin
             if (cl_cfg.stall) miss = 1'b1;
             else hres = xfault(EVT_F_PERMISSION, cl_cfg.rec, cl_cfg.abt);
@@ -269,7 +265,7 @@ module smmu_xlate #(
             // PARK_SLOTS buffer slots: a stall beyond them is not parked (its park
             // decision would hold the output that the parked bursts' replays need)
             if (PARK_BEATS > 0 && busy[k] && !pend[k] && !parked[k] && wr_stalled[k] &&
-                n_parked < PARK_SLOTS && int'(sreq[k].len) < PARK_BEATS) begin
+                n_parked < PARK_SLOTS && int'(sreq[k].ax.len) < PARK_BEATS) begin
                 park_cv = 1'b1;
                 park_ci = SW'(k);
             end
@@ -296,12 +292,7 @@ module smmu_xlate #(
     typedef struct packed {
         logic [ID_WIDTH-1:0] id;
         logic [PAW-1:0]      addr;
-        logic [7:0]          len;
-        logic [2:0]          size;
-        logic [1:0]          burst;
-        logic                lock;
-        logic [3:0]          cache;
-        logic [2:0]          prot;
+        ax_attr_t            ax;
         logic [1:0]          kind;
         logic                slverr, rec;
         evt_t                evt;
@@ -327,7 +318,7 @@ module smmu_xlate #(
     // lookup; a job the walker does not take at once waits in the slot (pend).
     job_t mjob;
     assign mjob = '{sid: m.sid, ssv: m.ssv, ssid: m.ssid, va: m.va, rnw: IS_READ,
-                    priv: m.prot[0], instr: IS_READ && m.prot[2], cfg_hit: m_chit, cfg: cl_cfg};
+                    priv: m.ax.prot[0], instr: IS_READ && m.ax.prot[2], cfg_hit: m_chit, cfg: cl_cfg};
     always_comb
         for (int k = 0; k < NSLOT; k++) begin
             wj_valid[k] = pend[k] || (take_miss && free_i == SW'(k));
@@ -377,12 +368,7 @@ module smmu_xlate #(
         c.replay = done_v && parked[done_i];
         c.id = (!done_v && park_v) ? sreq[park_i].id : q.id;
         c.addr = (x.kind == R_PASS && !lv) ? x.pa : PAW'(q.va);
-        c.len = q.len;
-        c.size = q.size;
-        c.burst = q.burst;
-        c.lock = q.lock;
-        c.cache = q.cache;
-        c.prot = q.prot;
+        c.ax = q.ax;
         c.kind = lv ? R_FAULT : x.kind;
         c.slverr = lv ? 1'b1 : x.slverr;
         c.rec = lv ? 1'b1 : x.rec;
@@ -390,7 +376,7 @@ module smmu_xlate #(
         c.evt = '{id: lv ? EVT_F_TRANSLATION : x.evt,
                   ssv: q.ssv && (lv || x.ssvm == SSVM_TXN),
                   ssid: (lv || x.ssvm != SSVM_NONE) ? q.ssid : 20'd0, sid: q.sid,
-                  pnu: txn && q.prot[0], ind: txn && IS_READ && q.prot[2],
+                  pnu: txn && q.ax.prot[0], ind: txn && IS_READ && q.ax.prot[2],
                   rnw: txn && IS_READ, cls: lv ? CLASS_IN : x.cls,
                   addr: txn ? q.va : '0, fetch: lv ? '0 : x.fetch, stall: 1'b0, stag: '0};
     end
@@ -402,12 +388,12 @@ module smmu_xlate #(
     assign o_valid = h_valid || c_valid;
     assign o_id = o.id;
     assign o_addr = o.addr;
-    assign o_len = o.len;
-    assign o_size = o.size;
-    assign o_burst = o.burst;
-    assign o_lock = o.lock;
-    assign o_cache = o.cache;
-    assign o_prot = o.prot;
+    assign o_len = o.ax.len;
+    assign o_size = o.ax.size;
+    assign o_burst = o.ax.burst;
+    assign o_lock = o.ax.lock;
+    assign o_cache = o.ax.cache;
+    assign o_prot = o.ax.prot;
     assign o_kind = o.kind;
     assign o_slverr = o.slverr;
     assign o_rec = o.rec;
@@ -457,8 +443,8 @@ module smmu_xlate #(
             m_va_ok <= cl_va_ok;
             m_en <= smmuen;
             m_gabt <= gbpa_abort;
-            m_big <= (in.va >> OAS_BITS) != '0;   // untranslated address beyond the OAS
-            m_xs <= crossing(in.va, in.len, in.size, in.burst);
+            m_big <= (64'(in.va) >> OAS_BITS) != 0;   // untranslated address beyond the OAS
+            m_xs <= crossing(in.va, in.ax.len, in.ax.size, in.ax.burst);
         end
         m_coh <= (s_ready ? cl_oh : m_coh) & ~cl_chg;
         m_toh <= (s_ready ? tl_oh : m_toh) & ~tl_chg;

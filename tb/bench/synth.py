@@ -117,11 +117,11 @@ def tool_versions() -> dict[str, str]:
 def yosys_script(top: str, params: Mapping[str, int], files: list[Path], netlist: Path) -> str:
     # read_slang: the full SystemVerilog frontend built into YoWASP's Yosys; -j 1 because the
     # WebAssembly build cannot start threads. SYNTHESIS hides simulation-only checks.
-    # --allow-use-before-declare: Verilator (make lint) accepts a signal used above its
-    # declaration, slang by default does not; the numbers should not wait on that.
+    # No --allow-use-before-declare: Verilator (make lint) accepts a signal used above its
+    # declaration, slang does not, so this flow is what keeps the RTL portable.
     gparams = " ".join(f"-G {k}={v}" for k, v in sorted(params.items()))
     srcs = " ".join(str(f) for f in files)
-    return (f"read_slang -j 1 --allow-use-before-declare -D SYNTHESIS --top {top} "
+    return (f"read_slang -j 1 -D SYNTHESIS --top {top} "
             f"{gparams} {srcs}\n"
             f"synth_ecp5 -top {top} -json {netlist}\n"
             f"tee -q -o {netlist.with_name('yosys_stat.json')} stat -json\n")
