@@ -92,16 +92,24 @@ module dma_axi_mux import dma_pkg::*; #(
   // The source of the burst being written sits in a register (w_cv, w_src), loaded
   // from the W-order FIFO as the previous burst ends: the W handshakes select by
   // flip-flops, not through the FIFO's memory.
+  // w_oh: the same source one-hot, so each source's W ready is one AND of a
+  // flip-flop and m_axi_wready (no decode of w_src on the engines' handshake path).
   logic w_done, w_cv;
   logic [WIW-1:0] w_src;
+  logic [NW-1:0] w_oh;
   assign w_done = m_axi_wvalid && m_axi_wready && m_axi_wlast;
   dma_fifo #(.W(WIW), .DEPTH(8)) u_worder (
     .clk, .rst, .in_valid(aw_fire), .in_ready(wo_in_ready), .in_data(aw_fire_g),
     .out_valid(wo_valid), .out_ready(!w_cv || w_done), .out_data(wo)
   );
   always_ff @(posedge clk) begin
-    if (rst) w_cv <= 1'b0;
-    else if (!w_cv || w_done) w_cv <= wo_valid;
+    if (rst) begin
+      w_cv <= 1'b0;
+      w_oh <= '0;
+    end else if (!w_cv || w_done) begin
+      w_cv <= wo_valid;
+      w_oh <= wo_valid ? NW'(1) << wo : '0;
+    end
     if ((!w_cv || w_done) && wo_valid) w_src <= wo;
   end
   always_comb begin
@@ -109,8 +117,7 @@ module dma_axi_mux import dma_pkg::*; #(
     m_axi_wstrb  = s_w_strb[32'(w_src)*DB +: DB];
     m_axi_wlast  = s_w_last[w_src];
     m_axi_wvalid = w_cv && s_w_valid[w_src];
-    s_w_ready    = '0;
-    s_w_ready[w_src] = w_cv && m_axi_wready;
+    s_w_ready    = w_oh & {NW{m_axi_wready}};
   end
 
   // ---------------------------------------------------------------- R, B

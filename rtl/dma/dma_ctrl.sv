@@ -164,7 +164,10 @@ module dma_ctrl import dma_pkg::*; #(
     return 10'((14'(lane) + 14'(n) + 14'(DB - 1)) >> LB);
   endfunction
 
-  assign yielding = yield_ok && 32'(turn) >= QUANTUM;
+  // A register: ck_valid below starts from flip-flops only. It is read only while
+  // `fresh`, at least one cycle after turn last moved, so it is never stale then
+  // (yield_ok, itself one cycle old, reaches it one cycle later).
+  always_ff @(posedge clk) yielding <= yield_ok && 32'(turn) >= QUANTUM;
   assign ck_valid = state == S_RUN && fresh && !stopped && more_r && inflight < 4'd8 &&
                     !yielding;
   assign ck = '{has_src: has_src, is_fill: op == OP_FILL, is_cmp: op == OP_COMPARE,
@@ -297,7 +300,8 @@ module dma_ctrl import dma_pkg::*; #(
               nbytes <= 32'(res.off) + 32'(res.mism_off);
             end
           end
-          if (inflight == 0 && !ck_valid && !res_valid && fresh) begin
+          // (at inflight 0 and fresh, ck_valid = !stopped && more_r && !yielding)
+          if (inflight == 0 && !res_valid && fresh) begin
             if (stopped || !more_r) state <= flags[FL_COMP] ? S_CW : S_FIN;
             else if (yielding) begin
               ev_q <= cur_q;          // hand the queue back: no head move, no error

@@ -46,6 +46,13 @@ module dma_dispatch #(
   logic [NE-1:0] first_idle, idle;
   logic [NQ-1:0] gnt_oh;
   logic [NE-1:0] go_r, yield_r;
+  // The pick sees q_ready through a register (the register block's head/tail
+  // compare is far away): a queue's enable, halt and doorbell reach it one cycle
+  // later. In the cycle after an event no queue is picked: q_ready_r then still
+  // predates the head move the event made (a hold, not a mask of that queue, so
+  // the round-robin order stays that of the unregistered pick).
+  logic [NQ-1:0] q_ready_r;
+  logic          hold;
   logic          ssv;
   logic [19:0]   ssid;
   logic [47:0]   daddr;
@@ -53,7 +60,7 @@ module dma_dispatch #(
   logic [15:0]   head;
 
   dma_rr_arb #(.N(NQ), .IW(QW)) u_arb (
-    .clk, .rst, .req(q_ready & ~owned), .take(any_idle), .gnt_valid, .gnt, .gnt_oh
+    .clk, .rst, .req(q_ready_r & ~owned), .take(any_idle && !hold), .gnt_valid, .gnt, .gnt_oh
   );
 
   always_comb begin
@@ -61,7 +68,7 @@ module dma_dispatch #(
     first_idle = '0;
     for (int e = NE - 1; e >= 0; e--) if (idle[e]) first_idle = NE'(1) << e;
     any_idle = |idle;
-    pick     = gnt_valid && any_idle;
+    pick     = gnt_valid && any_idle && !hold;
     // the granted queue's state, selected by the one-hot grant (AND-OR)
     ssv   = 1'b0;
     ssid  = '0;
@@ -118,8 +125,12 @@ module dma_dispatch #(
   end
 
   always_ff @(posedge clk) begin
-    if (rst) owned <= '0;
-    else begin
+    q_ready_r <= q_ready;
+    if (rst) begin
+      owned <= '0;
+      hold <= 1'b0;
+    end else begin
+      hold <= ev_sel_valid;
       if (ev_sel_valid) owned[e_ev_q[32'(ev_sel)*QW +: QW]] <= 1'b0;
       if (pick) owned[gnt] <= 1'b1;
     end

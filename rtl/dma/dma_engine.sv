@@ -66,6 +66,11 @@ module dma_engine import dma_pkg::*; #(
   rd_status_t st, rs;
   logic d_in_valid, d_in_ready, d_out_valid, d_out_ready;
   logic [DB*8-1:0] d_in, d_out;
+  logic d_in_room;            // the data FIFO's in_ready (checked in simulation only)
+  logic rk_valid, rk_ready;   // the read engine's next-chunk register
+  chunk_t rk;
+  logic rq_valid, rq_ready;   // the result register in front of dma_ctrl
+  chunk_res_t rq;
 
   assign tag = {cur_ssv, cur_ssid};
   assign w_strb[DB-1:0] = '1;   // the completion record is written whole
@@ -83,11 +88,32 @@ module dma_engine import dma_pkg::*; #(
     .aw_len(aw_len[0 +: 8]),
     .w_valid(w_valid[0]), .w_ready(w_ready[0]), .w_data(w_data[0 +: DB*8]), .w_last(w_last[0]),
     .b_valid(b_valid[0]), .b_ready(b_ready[0]), .b_resp,
-    .ck_valid, .ck_ready, .ck, .abort, .desc_start, .res_valid, .res_ready, .res
+    .ck_valid, .ck_ready, .ck, .abort, .desc_start, .res_valid(rq_valid),
+    .res_ready(rq_ready), .res(rq)
   );
 
-  // each chunk goes to both engines at once
-  assign ck_ready = rcq_ready && wcq_ready;
+  // Each chunk goes to both engines at once. Both chunk FIFOs always have room:
+  // a chunk leaves them before its result exists, and dma_ctrl issues a chunk only
+  // while fewer than 8 (= DEPTH) are without a result. So ck_ready is a constant,
+  // not a path from the FIFOs' pointers into the chunker's enables.
+  assign ck_ready = 1'b1;
+
+  // Results reach dma_ctrl through a register (the result queue and the chunker
+  // lie far apart). dma_ctrl takes a result in any cycle it has one: results exist
+  // only for chunks in flight, and it stays in S_RUN until none is, so the write
+  // engine's res_ready is a constant too.
+  always_ff @(posedge clk) begin
+    if (rst) rq_valid <= 1'b0;
+    else rq_valid <= res_valid;
+    rq <= res;
+  end
+  assign res_ready = 1'b1;
+`ifndef SYNTHESIS
+  always_ff @(posedge clk) begin
+    if (!rst && ck_valid && !(rcq_ready && wcq_ready)) $error("dma_engine: chunk FIFO full");
+    if (!rst && rq_valid && !rq_ready) $error("dma_engine: result not taken");
+  end
+`endif
   dma_fifo #(.W($bits(chunk_t)), .DEPTH(8)) u_rcq (
     .clk, .rst, .in_valid(ck_valid && ck_ready), .in_ready(rcq_ready), .in_data(ck),
     .out_valid(rc_valid), .out_ready(rc_ready), .out_data(rc)
@@ -97,8 +123,20 @@ module dma_engine import dma_pkg::*; #(
     .out_valid(wc_valid), .out_ready(wc_ready), .out_data(wc)
   );
 
+  // The read engine takes its next chunk from a register (rk), so its room check
+  // starts from flip-flops, not from the chunk FIFO's LUT RAM. The register refills
+  // only while empty (one cycle after a take; a take is followed by at least one
+  // cycle of AR issue unless the chunk reads nothing).
+  assign rc_ready = !rk_valid;
+  always_ff @(posedge clk) begin
+    if (rst) rk_valid <= 1'b0;
+    else if (!rk_valid) rk_valid <= rc_valid;
+    else if (rk_ready) rk_valid <= 1'b0;
+    if (!rk_valid) rk <= rc;
+  end
+
   dma_rd_eng #(.DB(DB), .FIFO_DEPTH(FIFO_DEPTH)) u_rd (
-    .clk, .rst, .cmd_valid(rc_valid), .cmd_ready(rc_ready), .cmd(rc), .abort,
+    .clk, .rst, .cmd_valid(rk_valid), .cmd_ready(rk_ready), .cmd(rk), .abort,
     .ar_valid(ar_valid[1]), .ar_ready(ar_ready[1]), .ar_addr(ar_addr[48 +: 48]),
     .ar_len(ar_len[8 +: 8]),
     .r_valid(r_valid[1]), .r_ready(r_ready[1]), .r_data, .r_resp,
@@ -115,8 +153,15 @@ module dma_engine import dma_pkg::*; #(
     .out_valid(st_valid), .out_ready(st_ready), .out_data(st)
   );
 
-  dma_fifo #(.W(DB*8), .DEPTH(FIFO_DEPTH)) u_data (
-    .clk, .rst, .in_valid(d_in_valid), .in_ready(d_in_ready), .in_data(d_in),
+  // The data FIFO never fills: the read engine reserves room for a chunk's beats
+  // before it reads them, so its in_ready is not a path into the realigner.
+  assign d_in_ready = 1'b1;
+`ifndef SYNTHESIS
+  always_ff @(posedge clk)
+    if (!rst && d_in_valid && !d_in_room) $error("dma_engine: data FIFO full");
+`endif
+  dma_data_fifo #(.W(DB*8), .DEPTH(FIFO_DEPTH)) u_data (
+    .clk, .rst, .in_valid(d_in_valid), .in_ready(d_in_room), .in_data(d_in),
     .out_valid(d_out_valid), .out_ready(d_out_ready), .out_data(d_out)
   );
 

@@ -43,21 +43,23 @@ module dma_realign import dma_pkg::*; #(
   logic            active, skipped, absorb, bus, fault;
   logic [LB:0]     sh;            // window offset in bytes, 1..DB
   logic [9:0]      in_left, out_left;
+  // in_left != 0, in_left == 1, and the same for out_left, kept in flip-flops: the
+  // handshakes and `done` need no 10-bit compare
+  logic            in_more, in_one, out_more, out_one;
   logic [DB*8-1:0] prev;
 
-  logic in_more, tail, in_fire, out_fire, done;
+  logic tail, in_fire, out_fire, done;
   always_comb begin
-    in_more  = in_left != 0;
     // every input beat is in and one output beat is still owed: the tail
-    tail     = !in_more && out_left != 0;
+    tail     = !in_more && out_more;
     // an absorbed beat (the first when k = 1) produces nothing, so needs no FIFO room
     r_ready  = active && in_more && (absorb || o_ready);
     in_fire  = r_valid && r_ready;
     o_valid  = active && ((in_more && !absorb && r_valid) || tail);
     out_fire = o_valid && o_ready;
     // (a chunk without data has both counts 0)
-    done     = active && (in_left == 0 || (in_left == 10'd1 && in_fire)) &&
-               (out_left == 0 || (out_left == 10'd1 && out_fire));
+    done     = active && (!in_more || (in_one && in_fire)) &&
+               (!out_more || (out_one && out_fire));
     st_valid = done;
     st       = '{skipped: skipped, bus: bus || (in_fire && r_resp == 2'b11),
                  fault: fault || (in_fire && r_resp == 2'b10)};
@@ -77,11 +79,17 @@ module dma_realign import dma_pkg::*; #(
       if (active) begin
         if (in_fire) begin
           in_left <= in_left - 10'd1;
+          in_more <= !in_one;
+          in_one <= in_left == 10'd2;
           absorb <= 1'b0;
           if (r_resp == 2'b11) bus <= 1'b1;
           if (r_resp == 2'b10) fault <= 1'b1;
         end
-        if (out_fire) out_left <= out_left - 10'd1;
+        if (out_fire) begin
+          out_left <= out_left - 10'd1;
+          out_more <= !out_one;
+          out_one <= out_left == 10'd2;
+        end
         if (done && st_ready) active <= 1'b0;
       end
       // the next chunk (also right behind the one that ends now)
@@ -93,6 +101,10 @@ module dma_realign import dma_pkg::*; #(
         sh <= (LB+1)'(LB'(ck_s - ck_d - LB'(1))) + (LB+1)'(1);
         in_left <= ck_nodata ? 10'd0 : ck_sbeats;
         out_left <= ck_nodata ? 10'd0 : ck_dbeats;
+        in_more <= !ck_nodata && ck_sbeats != 10'd0;
+        in_one <= !ck_nodata && ck_sbeats == 10'd1;
+        out_more <= !ck_nodata && ck_dbeats != 10'd0;
+        out_one <= !ck_nodata && ck_dbeats == 10'd1;
         bus <= 1'b0;
         fault <= 1'b0;
       end

@@ -69,8 +69,11 @@ module dma_wr_eng import dma_pkg::*; #(
   chunk_t      c;
   logic        dead;        // a failure was queued: skip the rest of the descriptor
   logic [9:0]  nb;          // beats of the chunk on the destination side
-  logic [9:0]  nb_m1;       // nb - 1 (registered: the last-beat compares need no subtractor)
+  logic [9:0]  nb_m2;       // nb - 2 (registered: at_last is set without a subtractor)
   logic [9:0]  idx;         // next W beat / R beat / drained beat
+  // idx == 0, idx == nb - 1, idx == nb, kept in flip-flops: the handshakes and strobes
+  // that use them need no 10-bit compare
+  logic        at_first, at_last, at_end;
   logic [9:0]  req_left;    // beats still to request on AW or AR
   logic [47:0] req_addr;
   logic        aw_ahead;    // the next chunk's AW is already out (it must chain)
@@ -88,7 +91,7 @@ module dma_wr_eng import dma_pkg::*; #(
   assign e = LB'(c.dst[LB-1:0] + LB'(c.len - 13'd1));
   always_comb begin
     for (int b = 0; b < DB; b++) begin
-      strb[b] = !(idx == 10'd0 && LB'(b) < d) && !(idx == nb_m1 && LB'(b) > e);
+      strb[b] = !(at_first && LB'(b) < d) && !(at_last && LB'(b) > e);
       pat[b*8 +: 8] = c.pattern[8 * (3'(c.off[2:0] + 3'(b) - 3'(d))) +: 8];
     end
   end
@@ -117,7 +120,9 @@ module dma_wr_eng import dma_pkg::*; #(
   // chunk-start decision below starts from flip-flops, not from the chunk FIFO's
   // memory. Chunks are taken in order, so the chunk started before kc is the one
   // loaded before it: same_page is compared on loading, against that one's page
-  // (page 0 after reset, as before any chunk).
+  // (page 0 after reset, as before any chunk). The register refills only while
+  // empty, the cycle after its chunk was taken: the refill does not wait on the
+  // W handshake that ends a chunk (only a one-beat chunk can then not chain).
   logic w_fire, w_end, cmd_ok, same_page, page_ok, start, chain;
   logic        kv;          // kc/ks hold the next chunk
   chunk_t      kc;
@@ -125,9 +130,10 @@ module dma_wr_eng import dma_pkg::*; #(
   logic        k_same;      // kc.dst lies in the page of the chunk before it
   logic        k_small;     // kc.dbeats <= 256: one AW burst
   logic [9:0]  k_nb_m1;     // kc.dbeats - 1
+  logic [9:0]  k_nb_m2;     // kc.dbeats - 2
   logic [35:0] k_prev;      // destination page of the chunk loaded last
   logic        load;
-  assign load      = cmd_valid && st_valid && (!kv || start || chain);
+  assign load      = cmd_valid && st_valid && !kv;
   assign cmd_ready = load;
   assign st_ready  = load;
   always_ff @(posedge clk) begin
@@ -146,15 +152,18 @@ module dma_wr_eng import dma_pkg::*; #(
       k_same <= cmd.dst[47:12] == k_prev;
       k_small <= cmd.dbeats <= 10'd256;
       k_nb_m1 <= cmd.dbeats - 10'd1;
+      k_nb_m2 <= cmd.dbeats - 10'd2;
     end
   end
 
   // ---------------------------------------------------------------- handshakes
   assign w_fire = w_valid && w_ready;
   // the last W beat of the chunk (all its AW were issued before its W beats)
-  assign w_end  = state == S_WRITE && w_fire && idx == nb_m1;
+  assign w_end  = state == S_WRITE && w_fire && at_last;
   // a chunk may start once every earlier result is out, or early in the same page
-  assign cmd_ok    = kv && pq_in_ready;
+  // (the result queue always has room: it holds results of chunks in flight, and
+  // dma_ctrl keeps at most 8 in flight, so its pointers stay off this path)
+  assign cmd_ok    = kv;
   assign same_page = k_same;
   // the next page may be written once this one proved good: its faults would have
   // shown on the result that came back (chunks are consecutive: a new page is the
@@ -182,16 +191,17 @@ module dma_wr_eng import dma_pkg::*; #(
   assign aw_len   = (req_left != 0) ? req_len : 8'(k_nb_m1);
   assign ar_len   = req_len;
 
-  assign w_valid = state == S_WRITE && idx != nb && (c.is_fill || f_valid);
+  // (in S_WRITE idx < nb: the last beat leaves S_WRITE or chains, restarting idx)
+  assign w_valid = state == S_WRITE && (c.is_fill || f_valid);
   assign w_data  = c.is_fill ? pat : f_data;
   assign w_strb  = strb;
-  assign w_last  = idx[7:0] == 8'hFF || idx == nb_m1;
-  assign r_ready = state == S_CMP && idx != nb && f_valid;
+  assign w_last  = idx[7:0] == 8'hFF || at_last;
+  assign r_ready = state == S_CMP && !at_end && f_valid;
 
   always_comb begin
     f_ready = 1'b0;
     case (state)
-      S_DRAIN: f_ready = idx != nb;
+      S_DRAIN: f_ready = !at_end;
       S_WRITE: f_ready = !c.is_fill && w_fire;
       S_CMP:   f_ready = r_valid && r_ready;
       default: f_ready = 1'b0;
@@ -215,8 +225,8 @@ module dma_wr_eng import dma_pkg::*; #(
   // the one result pushed this cycle, if any
   logic skip_now, drain_end, cmp_end;
   assign skip_now  = start && !clean && !(kc.has_src && !ks.skipped);
-  assign drain_end = state == S_DRAIN && idx == nb;
-  assign cmp_end   = state == S_CMP && idx == nb;
+  assign drain_end = state == S_DRAIN && at_end;
+  assign cmp_end   = state == S_CMP && at_end;
   always_comb begin
     pq_in_valid = skip_now || drain_end || cmp_end || w_end;
     pq_in = '{r: '{code: CR_OK, is_write: 1'b0, on_dst: 1'b0, mismatch: 1'b0, mism_off: '0,
@@ -241,6 +251,15 @@ module dma_wr_eng import dma_pkg::*; #(
   end
 
   // ---------------------------------------------------------------- sequencing
+  logic idx_inc;            // idx moves to the next beat (outside a chunk start)
+  always_comb begin
+    case (state)
+      S_DRAIN: idx_inc = !at_end && f_valid;
+      S_WRITE: idx_inc = w_fire;
+      S_CMP:   idx_inc = r_valid && r_ready;
+      default: idx_inc = 1'b0;
+    endcase
+  end
   always_ff @(posedge clk) begin
     if (rst) begin
       state <= S_IDLE;
@@ -277,8 +296,11 @@ module dma_wr_eng import dma_pkg::*; #(
       if (start || chain) begin
         c <= kc;
         nb <= kc.dbeats;
-        nb_m1 <= k_nb_m1;
+        nb_m2 <= k_nb_m2;
         idx <= '0;
+        at_first <= 1'b1;
+        at_last <= k_nb_m1 == 10'd0;
+        at_end <= 1'b0;
         req_addr <= {kc.dst[47:LB], {LB{1'b0}}};
         // a chained chunk whose AW went ahead requests nothing more
         req_left <= (chain && (aw_ahead || ahead_fire)) ? 10'd0 : kc.dbeats;
@@ -299,7 +321,7 @@ module dma_wr_eng import dma_pkg::*; #(
         end
       end else begin
         case (state)
-          S_DRAIN: if (idx == nb) state <= S_IDLE;
+          S_DRAIN: if (at_end) state <= S_IDLE;
                    else if (f_valid) idx <= idx + 10'd1;
           S_WRITE: begin
             if (aw_valid && aw_ready && req_left != 0) begin
@@ -323,12 +345,21 @@ module dma_wr_eng import dma_pkg::*; #(
                 mism_off <= 13'(({3'd0, idx} << LB) + 13'(diff_lane) - 13'(d));
               end
             end
-            if (idx == nb) state <= S_IDLE;
+            if (at_end) state <= S_IDLE;
           end
           default: ;
         endcase
+        if (idx_inc) begin
+          at_first <= 1'b0;
+          at_last <= idx == nb_m2;
+          at_end <= at_last;
+        end
       end
     end
   end
+`ifndef SYNTHESIS
+  always_ff @(posedge clk)
+    if (!rst && pq_in_valid && !pq_in_ready) $error("dma_wr_eng: result queue full");
+`endif
   wire unused = &{1'b0, c};  // src is only read by the read engine
 endmodule

@@ -1,0 +1,74 @@
+// First-word-fall-through FIFO for wide data in block RAM, with out_data from a
+// flip-flop. A block RAM's read data comes 5.8 ns after the clock on ECP5, too
+// late to feed logic in the same cycle, so each word read from the memory goes
+// into a three-entry output queue of registers (b[0] is the head, out_data).
+// A read is started only when the output queue is sure to have room for it one
+// cycle later whatever the consumer does (count + reads in flight <= 2), so
+// out_ready reaches the data registers' enables only, never the memory.
+// One word per cycle sustained; a word takes 3 cycles from in to out (dma_fifo: 1).
+// Capacity DEPTH + 3. DEPTH must be a power of two, >= 2.
+module dma_data_fifo #(
+  parameter int W = 64,
+  parameter int DEPTH = 1024
+) (
+  input  logic         clk,
+  input  logic         rst,
+  input  logic         in_valid,
+  output logic         in_ready,
+  input  logic [W-1:0] in_data,
+  output logic         out_valid,
+  input  logic         out_ready,
+  output logic [W-1:0] out_data
+);
+  localparam int AW = $clog2(DEPTH);
+  logic [W-1:0] mem [DEPTH];
+  logic [AW:0]  wp, rp;
+  logic         rd, rd_v;     // read started this cycle / last cycle
+  logic [W-1:0] rd_q;         // the block RAM's read data (valid while rd_v)
+  logic [1:0]   n;            // words in the output queue
+  logic [W-1:0] b [3];
+
+  assign in_ready  = !(wp[AW] != rp[AW] && wp[AW-1:0] == rp[AW-1:0]);
+  assign rd        = wp != rp && (rd_v ? n <= 2'd1 : n <= 2'd2);
+  assign out_valid = n != 2'd0;
+  assign out_data  = b[0];
+
+  always_ff @(posedge clk) begin
+    if (in_valid && in_ready) mem[wp[AW-1:0]] <= in_data;
+    if (rd) rd_q <= mem[rp[AW-1:0]];
+  end
+
+  // a slot takes the arriving word if it lands there, else the word behind it on a pop
+  logic       pop;
+  logic [1:0] at;             // slot the arriving word lands in
+  assign pop = out_valid && out_ready;
+  assign at  = n - 2'(pop);
+  always_ff @(posedge clk) begin
+    if (rd_v && at == 2'd0) b[0] <= rd_q;
+    else if (pop) b[0] <= b[1];
+    if (rd_v && at == 2'd1) b[1] <= rd_q;
+    else if (pop) b[1] <= b[2];
+    if (rd_v && at == 2'd2) b[2] <= rd_q;
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      wp <= '0;
+      rp <= '0;
+      rd_v <= 1'b0;
+      n <= '0;
+    end else begin
+      if (in_valid && in_ready) wp <= wp + 1'b1;
+      if (rd) rp <= rp + 1'b1;
+      rd_v <= rd;
+      n <= n + 2'(rd_v) - 2'(pop);
+    end
+  end
+
+`ifndef SYNTHESIS
+  // the issue rule keeps the output queue from overflowing
+  always_ff @(posedge clk) begin
+    if (!rst && rd_v && n == 2'd3 && !pop) $error("dma_data_fifo: output queue overflow");
+  end
+`endif
+endmodule
