@@ -50,24 +50,15 @@ module smmu_rd_path #(
     input  logic                     s_axi_rready
 );
     import smmu_pkg::*;
-    localparam int NID = 1 << ID_WIDTH;
 
-    logic [NID-1:0][CNT_BITS-1:0] cnt;   // reads of each ID outstanding in memory
-    // The counters and their flags are registered and count an issued read one cycle late
-    // (fire_q): the decision on the offered request (late in the cycle, see smmu_xlate)
-    // then only selects flags by its ID and never feeds an adder. cnt_full leaves room for
-    // that read; cnt_zero is qualified with it.
-    logic [NID-1:0]        cnt_zero, cnt_full;
-    logic                  fire_q;
-    logic [ID_WIDTH-1:0]   fire_id;
-    wire idle_id = cnt_zero[o_id] && !(fire_q && fire_id == o_id);
+    logic                  id_full, idle_id;   // o_id's reads outstanding in memory
     logic                  tv;           // terminator holds a burst
     logic [ID_WIDTH-1:0]   tid;
     logic [7:0]            tleft;
     logic                  terr;
 
     wire pass = o_kind == R_PASS;
-    wire pass_ok = !(tv && tid == o_id) && !cnt_full[o_id];
+    wire pass_ok = !(tv && tid == o_id) && !id_full;
     wire term_ok = !tv && idle_id && (!o_rec || o_kind != R_FAULT || e_ready);
     assign t_ar_valid = o_valid && pass && pass_ok;
     assign e_valid = o_valid && !pass && o_kind == R_FAULT && o_rec && !tv && idle_id;
@@ -100,31 +91,21 @@ module smmu_rd_path #(
     end
     wire r_fire = s_axi_rvalid && s_axi_rready;
     wire mem_done = own == OWN_MEM && r_fire && m_rlast;
+    smmu_id_cnt #(.ID_WIDTH(ID_WIDTH), .CNT_BITS(CNT_BITS)) u_cnt (
+        .clk, .rst, .issue(t_ar_valid && t_ar_ready), .issue_id(o_id), .done(mem_done),
+        .done_id(t_r_id), .q_id(o_id), .q_full(id_full), .q_idle(idle_id)
+    );
 
     always_ff @(posedge clk) begin
         if (rst) begin
             own_q <= OWN_NONE;
             tv <= 1'b0;
-            cnt <= '0;
-            cnt_zero <= '1;
-            cnt_full <= '0;
-            fire_q <= 1'b0;
         end else begin
             own_q <= (r_fire && s_axi_rlast) ? OWN_NONE : own;
-            for (int i = 0; i < NID; i++) begin
-                logic [CNT_BITS-1:0] n;
-                n = cnt[i] + CNT_BITS'(fire_q && int'(fire_id) == i)
-                           - CNT_BITS'(mem_done && int'(t_r_id) == i);
-                cnt[i] <= n;
-                cnt_zero[i] <= n == '0;
-                cnt_full[i] <= n >= '1 - CNT_BITS'(1);
-            end
-            fire_q <= t_ar_valid && t_ar_ready;
             if (own == OWN_TERM && r_fire) begin
                 tleft <= tleft - 8'd1;
                 if (tleft == 8'd0) tv <= 1'b0;
             end
-            fire_id <= o_id;
             if (take_term) begin
                 tv <= 1'b1;
                 tid <= o_id;

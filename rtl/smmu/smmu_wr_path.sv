@@ -71,7 +71,6 @@ module smmu_wr_path #(
     input  logic                     s_axi_bready
 );
     import smmu_pkg::*;
-    localparam int NID = 1 << ID_WIDTH;
     localparam int QW = $clog2(RQ_DEPTH);
     // SB_BEATS: 0 or a power of two >= 2; pointers restart at 0 for every parked burst
     localparam int SBN = SB_BEATS > 1 ? SB_BEATS : 2;
@@ -81,11 +80,7 @@ module smmu_wr_path #(
     localparam int NS = SB_SLOTS > 1 ? SB_SLOTS : 1;
     localparam int NSW = NS > 1 ? $clog2(NS) : 1;
 
-    logic [NID-1:0][CNT_BITS-1:0] cnt;
-    logic [NID-1:0]        cnt_zero, cnt_full;   // as in smmu_rd_path: registered, and
-    logic                  fire_q;               // an issued write counted one cycle late
-    logic [ID_WIDTH-1:0]   fire_id;
-    wire idle_id = cnt_zero[o_id] && !(fire_q && fire_id == o_id);
+    logic                  id_full, idle_id;   // o_id's writes outstanding in memory
     logic                  tv, tw_done;
     logic [ID_WIDTH-1:0]   tid;
     logic                  terr;
@@ -142,7 +137,7 @@ module smmu_wr_path #(
     // ------------------------------------------------------------ decisions
     wire pass = o_kind == R_PASS;
     wire park_ok = SB_BEATS > 0 && sb_free_v && !rq_full;
-    wire pass_ok = !(tv && tid == o_id) && !cnt_full[o_id] && !mq_full &&
+    wire pass_ok = !(tv && tid == o_id) && !id_full && !mq_full &&
                    (o_replay || !rq_full);
     wire term_ok = !tv && idle_id && (o_replay ? sb_done[rs] : !rq_full) &&
                    (!o_rec || o_kind != R_FAULT || e_ready);
@@ -207,13 +202,13 @@ module smmu_wr_path #(
     assign s_axi_bresp = own_term ? {terr, 1'b0} : m_bresp;
     assign t_b_ready = !own_term && s_axi_bready;
     wire b_fire = s_axi_bvalid && s_axi_bready;
+    smmu_id_cnt #(.ID_WIDTH(ID_WIDTH), .CNT_BITS(CNT_BITS)) u_cnt (
+        .clk, .rst, .issue(take_pass), .issue_id(o_id), .done(!own_term && b_fire),
+        .done_id(t_b_id), .q_id(o_id), .q_full(id_full), .q_idle(idle_id)
+    );
 
     always_ff @(posedge clk) begin
         if (rst) begin
-            cnt <= '0;
-            cnt_zero <= '1;
-            cnt_full <= '0;
-            fire_q <= 1'b0;
             tv <= 1'b0;
             tw_done <= 1'b0;
             rq_wp <= '0;
@@ -230,16 +225,6 @@ module smmu_wr_path #(
             own_term_q <= 1'b0;
             own_mem_q <= 1'b0;
         end else begin
-            for (int i = 0; i < NID; i++) begin
-                logic [CNT_BITS-1:0] n;
-                n = cnt[i] + CNT_BITS'(fire_q && int'(fire_id) == i)
-                           - CNT_BITS'(!own_term && b_fire && int'(t_b_id) == i);
-                cnt[i] <= n;
-                cnt_zero[i] <= n == '0;
-                cnt_full[i] <= n >= '1 - CNT_BITS'(1);
-            end
-            fire_q <= take_pass;
-            fire_id <= o_id;
             own_term_q <= own_term && !b_fire;
             own_mem_q <= !own_term && t_b_valid && !b_fire;
             if (take_park || (take_pass && !o_replay) || (take_term && !o_replay)) begin
