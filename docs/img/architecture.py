@@ -45,11 +45,13 @@ def arrow(ax, a, b, label="", color="#212121", style="-|>", rad=0.0, lpos=0.5, d
                 bbox=dict(facecolor="white", edgecolor="none", pad=0.4, alpha=0.85))
 
 
-def path(ax, pts, label="", color="#212121", lxy=None, rot=0, both=False):
-    """A right-angled route through pts; the arrow head on the last segment."""
-    xs, ys = zip(*pts[:-1])
+def path(ax, pts, label="", color="#212121", lxy=None, rot=0, both=False, arrow_end=True):
+    """A right-angled route through pts; the arrow head on the last segment (none when
+    arrow_end is False: the route joins another)."""
+    xs, ys = zip(*(pts[:-1] if arrow_end else pts))
     ax.plot(xs, ys, color=color, linewidth=1.1, solid_capstyle="round")
-    arrow(ax, pts[-2], pts[-1], color=color)
+    if arrow_end:
+        arrow(ax, pts[-2], pts[-1], color=color)
     if both:
         arrow(ax, pts[1], pts[0], color=color)
     if label:
@@ -104,8 +106,9 @@ def main() -> Path:
         ["STE -> CD -> L0..L3 descriptors", "fills both caches"], "white", size=7.5)
     box(ax, 51.5, 12, 11, 4, "rd_path / wr_path", [], "white", size=6.5, bold=False)
     box(ax, 63.5, 12, 11, 4, "smmu_evtq (events)", [], "white", size=6.5, bold=False)
-    box(ax, 51.5, 6, 23, 4.8, "smmu_mem_arb", ["M_ID top bit = SMMU's own access"],
-        "white", size=7.5)
+    box(ax, 51.5, 6, 11, 4.8, "m_axi", ["translated only", "ID {0, id}"], "white", size=7.5)
+    box(ax, 63.5, 6, 11, 4.8, "smmu_tw_arb", ["m_tw_axi: own", "ID {1, source}"], "white",
+        size=7.5)
 
     # ---- memory
     box(ax, 81, 14, 18, 36, "memory", ["AxiRam / AxiSlave (cocotbext-axi)",
@@ -129,15 +132,21 @@ def main() -> Path:
     arrow(ax, (69, 34), (69, 32.5), both=True)
     arrow(ax, (57, 26), (57, 24.5))
     ax.text(57.6, 25.1, "miss", fontsize=6.5, va="center")
-    arrow(ax, (63, 17), (63, 10.8))
-    ax.text(63.5, 14.0, "", fontsize=6.5)
+    arrow(ax, (63, 17), (65, 10.8))
     arrow(ax, (57, 12), (57, 10.8))
     arrow(ax, (69, 12), (69, 10.8))
-    arrow(ax, (74.5, 8.5), (81, 20), "m_axi: PA", rad=0.25, lpos=0.4, color="#6a1b9a")
+    # the two SMMU masters meet at system_top's memory port (sys_axi_arb, IDs unchanged)
+    path(ax, [(53, 6), (53, 3.4), (77, 3.4), (77, 19)], "m_axi: PA", color="#6a1b9a",
+         lxy=(66, 3.4), arrow_end=False)
+    path(ax, [(74.5, 8.5), (77, 8.5), (77, 19)], "", color="#6a1b9a", arrow_end=False)
+    arrow(ax, (77, 19), (81, 19), "", color="#6a1b9a")
+    ax.text(77.4, 20.2, "sys_axi_arb", fontsize=6.2, color="#6a1b9a")
+    ax.text(75.2, 9.3, "m_tw_axi", fontsize=6.2, color="#6a1b9a")
     path(ax, [(90, 50.2), (90, 60), (9.5, 60), (9.5, 57.2)],
          "backdoor: the driver writes tables, rings and data straight into memory",
          color="#1565c0", lxy=(50, 60), both=True)
-    path(ax, [(63, 5), (63, 1.5), (9.5, 1.5), (9.5, 23)], "irq_evtq, irq_gerror, irq_dev[k]",
+    path(ax, [(74.5, 14), (75.8, 14), (75.8, 1.5), (9.5, 1.5), (9.5, 23)],
+         "irq_evtq, irq_gerror, irq_dev[k]",
          color="#c62828", lxy=(36, 1.5))
     fig.savefig(OUT, bbox_inches="tight")
     plt.close(fig)

@@ -6,4 +6,5 @@
 `AXIL_CHECK(smmu_top, s_axil, chk_s_axil)
 `AXI4_CHECK(smmu_top, s_axi, chk_s_axi)
 `AXI4_CHECK_NOUSER(smmu_top, m_axi, chk_m_axi)
+`AXI4_CHECK_NOUSER(smmu_top, m_tw_axi, chk_m_tw_axi)
 `endif

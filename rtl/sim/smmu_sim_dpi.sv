@@ -1,8 +1,9 @@
-// smmu_sim_dpi: simulation top for the SMMU benchmarks (tb/bench) = smmu_top whose memory
-// port is served by the HDL-side RAM (axi_dpi_ram) with a fixed, known read latency, so
-// walk and hit timings can be compared with "reads x latency". The device port and the
-// register port are the top's ports; the memory port is internal (mem_*), visible to a
-// monitor by name.
+// smmu_sim_dpi: simulation top for the SMMU benchmarks (tb/bench) = smmu_top whose two
+// master ports are each served by an HDL-side RAM port (axi_dpi_ram; both instances hold
+// the same bytes, the one C++ buffer) with a fixed, known read latency, so walk and hit
+// timings can be compared with "reads x latency". The device port and the register port
+// are the top's ports; the master ports are internal (mem_*: translated traffic, tw_*:
+// the SMMU's own accesses), visible to a monitor by name.
 module smmu_sim_dpi #(
     parameter int SID_BITS      = 8,
     parameter int SSID_BITS     = 8,
@@ -117,6 +118,42 @@ module smmu_sim_dpi #(
     logic                    mem_rvalid;
     logic                    mem_rready;
 
+    logic [M_ID_WIDTH-1:0]   tw_awid;
+    logic [OAS_BITS-1:0]     tw_awaddr;
+    logic [7:0]              tw_awlen;
+    logic [2:0]              tw_awsize;
+    logic [1:0]              tw_awburst;
+    logic                    tw_awlock;
+    logic [3:0]              tw_awcache;
+    logic [2:0]              tw_awprot;
+    logic                    tw_awvalid;
+    logic                    tw_awready;
+    logic [DATA_WIDTH-1:0]   tw_wdata;
+    logic [STRB_WIDTH-1:0]   tw_wstrb;
+    logic                    tw_wlast;
+    logic                    tw_wvalid;
+    logic                    tw_wready;
+    logic [M_ID_WIDTH-1:0]   tw_bid;
+    logic [1:0]              tw_bresp;
+    logic                    tw_bvalid;
+    logic                    tw_bready;
+    logic [M_ID_WIDTH-1:0]   tw_arid;
+    logic [OAS_BITS-1:0]     tw_araddr;
+    logic [7:0]              tw_arlen;
+    logic [2:0]              tw_arsize;
+    logic [1:0]              tw_arburst;
+    logic                    tw_arlock;
+    logic [3:0]              tw_arcache;
+    logic [2:0]              tw_arprot;
+    logic                    tw_arvalid;
+    logic                    tw_arready;
+    logic [M_ID_WIDTH-1:0]   tw_rid;
+    logic [DATA_WIDTH-1:0]   tw_rdata;
+    logic [1:0]              tw_rresp;
+    logic                    tw_rlast;
+    logic                    tw_rvalid;
+    logic                    tw_rready;
+
     smmu_top #(
         .SID_BITS(SID_BITS), .SSID_BITS(SSID_BITS), .DATA_WIDTH(DATA_WIDTH),
         .ID_WIDTH(ID_WIDTH), .ADDR_WIDTH(ADDR_WIDTH), .OAS_BITS(OAS_BITS),
@@ -136,6 +173,20 @@ module smmu_sim_dpi #(
         .m_axi_arready(mem_arready),
         .m_axi_rid(mem_rid), .m_axi_rdata(mem_rdata), .m_axi_rresp(mem_rresp),
         .m_axi_rlast(mem_rlast), .m_axi_rvalid(mem_rvalid), .m_axi_rready(mem_rready),
+        .m_tw_axi_awid(tw_awid), .m_tw_axi_awaddr(tw_awaddr), .m_tw_axi_awlen(tw_awlen),
+        .m_tw_axi_awsize(tw_awsize), .m_tw_axi_awburst(tw_awburst), .m_tw_axi_awlock(tw_awlock),
+        .m_tw_axi_awcache(tw_awcache), .m_tw_axi_awprot(tw_awprot), .m_tw_axi_awvalid(tw_awvalid),
+        .m_tw_axi_awready(tw_awready),
+        .m_tw_axi_wdata(tw_wdata), .m_tw_axi_wstrb(tw_wstrb), .m_tw_axi_wlast(tw_wlast),
+        .m_tw_axi_wvalid(tw_wvalid), .m_tw_axi_wready(tw_wready),
+        .m_tw_axi_bid(tw_bid), .m_tw_axi_bresp(tw_bresp), .m_tw_axi_bvalid(tw_bvalid),
+        .m_tw_axi_bready(tw_bready),
+        .m_tw_axi_arid(tw_arid), .m_tw_axi_araddr(tw_araddr), .m_tw_axi_arlen(tw_arlen),
+        .m_tw_axi_arsize(tw_arsize), .m_tw_axi_arburst(tw_arburst), .m_tw_axi_arlock(tw_arlock),
+        .m_tw_axi_arcache(tw_arcache), .m_tw_axi_arprot(tw_arprot), .m_tw_axi_arvalid(tw_arvalid),
+        .m_tw_axi_arready(tw_arready),
+        .m_tw_axi_rid(tw_rid), .m_tw_axi_rdata(tw_rdata), .m_tw_axi_rresp(tw_rresp),
+        .m_tw_axi_rlast(tw_rlast), .m_tw_axi_rvalid(tw_rvalid), .m_tw_axi_rready(tw_rready),
         .*
     );
 
@@ -158,7 +209,27 @@ module smmu_sim_dpi #(
         .s_axi_rlast(mem_rlast), .s_axi_rvalid(mem_rvalid), .s_axi_rready(mem_rready)
     );
 
+    axi_dpi_ram #(
+        .DATA_WIDTH(DATA_WIDTH), .ADDR_WIDTH(OAS_BITS), .ID_WIDTH(M_ID_WIDTH),
+        .READ_LATENCY(READ_LATENCY), .RD_DEPTH(RD_DEPTH)
+    ) u_tw_ram (
+        .clk, .rst,
+        .s_axi_awid(tw_awid), .s_axi_awaddr(tw_awaddr), .s_axi_awlen(tw_awlen),
+        .s_axi_awsize(tw_awsize), .s_axi_awburst(tw_awburst), .s_axi_awvalid(tw_awvalid),
+        .s_axi_awready(tw_awready),
+        .s_axi_wdata(tw_wdata), .s_axi_wstrb(tw_wstrb), .s_axi_wlast(tw_wlast),
+        .s_axi_wvalid(tw_wvalid), .s_axi_wready(tw_wready),
+        .s_axi_bid(tw_bid), .s_axi_bresp(tw_bresp), .s_axi_bvalid(tw_bvalid),
+        .s_axi_bready(tw_bready),
+        .s_axi_arid(tw_arid), .s_axi_araddr(tw_araddr), .s_axi_arlen(tw_arlen),
+        .s_axi_arsize(tw_arsize), .s_axi_arburst(tw_arburst), .s_axi_arvalid(tw_arvalid),
+        .s_axi_arready(tw_arready),
+        .s_axi_rid(tw_rid), .s_axi_rdata(tw_rdata), .s_axi_rresp(tw_rresp),
+        .s_axi_rlast(tw_rlast), .s_axi_rvalid(tw_rvalid), .s_axi_rready(tw_rready)
+    );
+
     // lock/cache/prot carry no meaning for a plain RAM
     wire unused_ok = &{1'b0, mem_awlock, mem_awcache, mem_awprot,
-                       mem_arlock, mem_arcache, mem_arprot};
+                       mem_arlock, mem_arcache, mem_arprot,
+                       tw_awlock, tw_awcache, tw_awprot, tw_arlock, tw_arcache, tw_arprot};
 endmodule

@@ -2,13 +2,16 @@
 //
 //   s_axil_*  register interface (smmu_regs)
 //   s_axi_*   upstream device port: untranslated traffic; a*user = {ssv, ssid[19:0], sid}
-//   m_axi_*   downstream memory port: translated traffic + the SMMU's own table/queue accesses
+//   m_axi_*   downstream port: translated device traffic (ID = {0, device ID})
+//   m_tw_axi_* table-walk port: the SMMU's own accesses: STE/CD/page-table and command
+//             reads, event-record and MSI writes (ID = {1, source}); two ports, like a
+//             TBU/TCU split, so a walk never takes a slot from the device stream
 module smmu_top #(
     parameter int SID_BITS      = 8,
     parameter int SSID_BITS     = 8,
     parameter int DATA_WIDTH    = 64,
     parameter int ID_WIDTH      = 4,            // device port IDs
-    parameter int M_ID_WIDTH    = ID_WIDTH + 1, // memory port: one extra bit for SMMU-internal reads
+    parameter int M_ID_WIDTH    = ID_WIDTH + 1, // both master ports: top bit 1 = SMMU's own access
     parameter int ADDR_WIDTH    = 48,           // input (virtual) address bits
     parameter int OAS_BITS      = 48,           // output (physical) address bits
     parameter int IOTLB_ENTRIES = 16,
@@ -88,7 +91,7 @@ module smmu_top #(
     output logic                    s_axi_rvalid,
     input  logic                    s_axi_rready,
 
-    // ---------------- memory port (AXI4 master)
+    // ---------------- downstream port (AXI4 master): translated traffic
     output logic [M_ID_WIDTH-1:0]   m_axi_awid,
     output logic [OAS_BITS-1:0]     m_axi_awaddr,
     output logic [7:0]              m_axi_awlen,
@@ -124,6 +127,43 @@ module smmu_top #(
     input  logic                    m_axi_rlast,
     input  logic                    m_axi_rvalid,
     output logic                    m_axi_rready,
+
+    // ---------------- table-walk port (AXI4 master)
+    output logic [M_ID_WIDTH-1:0]   m_tw_axi_awid,
+    output logic [OAS_BITS-1:0]     m_tw_axi_awaddr,
+    output logic [7:0]              m_tw_axi_awlen,
+    output logic [2:0]              m_tw_axi_awsize,
+    output logic [1:0]              m_tw_axi_awburst,
+    output logic                    m_tw_axi_awlock,
+    output logic [3:0]              m_tw_axi_awcache,
+    output logic [2:0]              m_tw_axi_awprot,
+    output logic                    m_tw_axi_awvalid,
+    input  logic                    m_tw_axi_awready,
+    output logic [DATA_WIDTH-1:0]   m_tw_axi_wdata,
+    output logic [STRB_WIDTH-1:0]   m_tw_axi_wstrb,
+    output logic                    m_tw_axi_wlast,
+    output logic                    m_tw_axi_wvalid,
+    input  logic                    m_tw_axi_wready,
+    input  logic [M_ID_WIDTH-1:0]   m_tw_axi_bid,
+    input  logic [1:0]              m_tw_axi_bresp,
+    input  logic                    m_tw_axi_bvalid,
+    output logic                    m_tw_axi_bready,
+    output logic [M_ID_WIDTH-1:0]   m_tw_axi_arid,
+    output logic [OAS_BITS-1:0]     m_tw_axi_araddr,
+    output logic [7:0]              m_tw_axi_arlen,
+    output logic [2:0]              m_tw_axi_arsize,
+    output logic [1:0]              m_tw_axi_arburst,
+    output logic                    m_tw_axi_arlock,
+    output logic [3:0]              m_tw_axi_arcache,
+    output logic [2:0]              m_tw_axi_arprot,
+    output logic                    m_tw_axi_arvalid,
+    input  logic                    m_tw_axi_arready,
+    input  logic [M_ID_WIDTH-1:0]   m_tw_axi_rid,
+    input  logic [DATA_WIDTH-1:0]   m_tw_axi_rdata,
+    input  logic [1:0]              m_tw_axi_rresp,
+    input  logic                    m_tw_axi_rlast,
+    input  logic                    m_tw_axi_rvalid,
+    output logic                    m_tw_axi_rready,
 
     // ---------------- interrupts (level)
     output logic                    irq_evtq,
@@ -336,7 +376,8 @@ module smmu_top #(
             .tl_size(tl_size[2+k]), .tl_perm(tl_perm[2+k]),
             .ar_valid(w_ar_valid[k]), .ar_ready(w_ar_ready[k]), .ar_addr(w_ar_addr[k]),
             .ar_len(w_ar_len[k]),
-            .r_valid(w_r_valid[k]), .r_data(m_axi_rdata), .r_resp(m_axi_rresp), .r_last(m_axi_rlast)
+            .r_valid(w_r_valid[k]), .r_data(m_tw_axi_rdata), .r_resp(m_tw_axi_rresp),
+            .r_last(m_tw_axi_rlast)
         );
     end
 
@@ -382,7 +423,7 @@ module smmu_top #(
                        n_stalled + 12'(xr_held) + 12'(xw_held) && evtq_idle;
 
     // ---------------------------------------------------------------- channel pipelines
-    logic                 ro_valid, ro_ready, ro_hint, ro_lock, ro_slverr, ro_rec;
+    logic                 ro_valid, ro_ready, ro_lock, ro_slverr, ro_rec;
     logic [ID_WIDTH-1:0]  ro_id;
     logic [PAW-1:0]       ro_addr;
     logic [7:0]           ro_len;
@@ -408,14 +449,14 @@ module smmu_top #(
         .wj_valid(wj_valid[NR-1:0]), .wj_ready(wj_ready[NR-1:0]), .wj_job(wj_job[NR-1:0]),
         .wr_valid(wr_valid[NR-1:0]), .wr_ready(wr_ready[NR-1:0]), .wr_res(wr_res[NR-1:0]),
         .wr_stalled(w_stalled[NR-1:0]),
-        .o_valid(ro_valid), .o_ready(ro_ready), .o_hint(ro_hint), .o_id(ro_id),
+        .o_valid(ro_valid), .o_ready(ro_ready), .o_id(ro_id),
         .o_addr(ro_addr), .o_len(ro_len),
         .o_size(ro_size), .o_burst(ro_burst), .o_lock(ro_lock), .o_cache(ro_cache),
         .o_prot(ro_prot), .o_kind(ro_kind), .o_slverr(ro_slverr), .o_rec(ro_rec), .o_evt(ro_evt),
         .o_park(ro_park), .o_replay(ro_replay)
     );
 
-    logic                 wo_valid, wo_ready, wo_hint, wo_lock, wo_slverr, wo_rec;
+    logic                 wo_valid, wo_ready, wo_lock, wo_slverr, wo_rec;
     logic [ID_WIDTH-1:0]  wo_id;
     logic [PAW-1:0]       wo_addr;
     logic [7:0]           wo_len;
@@ -441,7 +482,7 @@ module smmu_top #(
         .wj_valid(wj_valid[NW-1:NR]), .wj_ready(wj_ready[NW-1:NR]), .wj_job(wj_job[NW-1:NR]),
         .wr_valid(wr_valid[NW-1:NR]), .wr_ready(wr_ready[NW-1:NR]), .wr_res(wr_res[NW-1:NR]),
         .wr_stalled(w_stalled[NW-1:NR]),
-        .o_valid(wo_valid), .o_ready(wo_ready), .o_hint(wo_hint), .o_id(wo_id),
+        .o_valid(wo_valid), .o_ready(wo_ready), .o_id(wo_id),
         .o_addr(wo_addr), .o_len(wo_len),
         .o_size(wo_size), .o_burst(wo_burst), .o_lock(wo_lock), .o_cache(wo_cache),
         .o_prot(wo_prot), .o_kind(wo_kind), .o_slverr(wo_slverr), .o_rec(wo_rec), .o_evt(wo_evt),
@@ -502,7 +543,7 @@ module smmu_top #(
         .gerror_evtq_abt(gerror_active[2]), .gerror_toggle_abt(evtq_abt_toggle),
         .aw_valid(e_aw_valid), .aw_ready(e_aw_ready), .aw_addr(e_aw_addr), .aw_len(e_aw_len),
         .aw_size(e_aw_size), .w_valid(e_w_valid), .w_ready(e_w_ready), .w_data(e_w_data),
-        .w_last(e_w_last), .b_valid(e_b_valid), .b_resp(m_axi_bresp), .idle(evtq_idle),
+        .w_last(e_w_last), .b_valid(e_b_valid), .b_resp(m_tw_axi_bresp), .idle(evtq_idle),
         .stall_kill, .stall_kill_stag
     );
 
@@ -525,12 +566,12 @@ module smmu_top #(
         .cmdq_cons_we, .cmdq_cons_wdata, .err_active(gerror_active[0]),
         .err_toggle(cmdq_err_toggle), .msi_err_toggle, .busy(cmdq_busy),
         .ar_valid(c_ar_valid), .ar_ready(c_ar_ready), .ar_addr(c_ar_addr), .ar_len(c_ar_len),
-        .r_valid(c_r_valid), .r_data(m_axi_rdata), .r_resp(m_axi_rresp), .r_last(m_axi_rlast),
+        .r_valid(c_r_valid), .r_data(m_tw_axi_rdata), .r_resp(m_tw_axi_rresp), .r_last(m_tw_axi_rlast),
         .inv_cfg_all, .inv_cfg_sid, .inv_cfg_sid_ssid, .inv_sid, .inv_sid_mask, .inv_ssid,
         .inv_tlb_all, .inv_tlb_asid, .inv_tlb_va, .inv_asid, .inv_va,
         .resume_valid, .resume_sid, .resume_stag, .resume_resp,
         .sync_hold, .sync_idle, .irq_sync,
-        .msi_valid, .msi_addr, .msi_data, .msi_done, .msi_resp_err(m_axi_bresp[1])
+        .msi_valid, .msi_addr, .msi_data, .msi_done, .msi_resp_err(m_tw_axi_bresp[1])
     );
     assign irq_cmdq_sync = irq_sync;
 
@@ -592,34 +633,79 @@ module smmu_top #(
     assign e_b_valid = iw_own_q == OWN_EVT && i_b_valid;
     assign msi_done = iw_own_q == OWN_MSI && i_b_valid;
 
-    // ---------------------------------------------------------------- memory port
-    smmu_mem_arb #(
-        .ID_WIDTH(ID_WIDTH), .M_ID_WIDTH(M_ID_WIDTH), .DATA_WIDTH(DATA_WIDTH),
-        .STRB_WIDTH(STRB_WIDTH), .OAS_BITS(OAS_BITS), .NW(NW + 1)
-    ) u_mem_arb (
+    // ---------------------------------------------------------------- downstream port
+    // translated traffic only: straight from the read and write paths
+    assign m_axi_arvalid = t_ar_valid;
+    assign t_ar_ready = m_axi_arready;
+    assign m_axi_arid = {1'b0, ro_id};
+    assign m_axi_araddr = OAS_BITS'(ro_addr);
+    assign m_axi_arlen = ro_len;
+    assign m_axi_arsize = ro_size;
+    assign m_axi_arburst = ro_burst;
+    assign m_axi_arlock = ro_lock;
+    assign m_axi_arcache = ro_cache;
+    assign m_axi_arprot = ro_prot;
+    assign t_r_valid = m_axi_rvalid;
+    assign t_r_id = m_axi_rid[ID_WIDTH-1:0];
+    assign m_axi_rready = t_r_ready;
+    assign m_axi_awvalid = t_aw_valid;
+    assign t_aw_ready = m_axi_awready;
+    assign m_axi_awid = {1'b0, wo_id};
+    assign m_axi_awaddr = OAS_BITS'(wo_addr);
+    assign m_axi_awlen = wo_len;
+    assign m_axi_awsize = wo_size;
+    assign m_axi_awburst = wo_burst;
+    assign m_axi_awlock = wo_lock;
+    assign m_axi_awcache = wo_cache;
+    assign m_axi_awprot = wo_prot;
+    assign m_axi_wvalid = t_w_valid;
+    assign t_w_ready = m_axi_wready;
+    assign m_axi_wdata = t_w_data;
+    assign m_axi_wstrb = t_w_strb;
+    assign m_axi_wlast = t_w_last;
+    assign t_b_valid = m_axi_bvalid;
+    assign t_b_id = m_axi_bid[ID_WIDTH-1:0];
+    assign m_axi_bready = t_b_ready;
+
+    // ---------------------------------------------------------------- table-walk port
+    // reads: walkers 0..NW-1, then the command queue (ID = {1, index})
+    smmu_tw_arb #(.M_ID_WIDTH(M_ID_WIDTH), .OAS_BITS(OAS_BITS), .NW(NW + 1)) u_tw_arb (
         .clk, .rst,
-        .t_ar_valid, .t_ar_ready, .t_ar_hint(ro_hint), .t_ar_id(ro_id), .t_ar_addr(ro_addr), .t_ar_len(ro_len),
-        .t_ar_size(ro_size), .t_ar_burst(ro_burst), .t_ar_lock(ro_lock), .t_ar_cache(ro_cache),
-        .t_ar_prot(ro_prot), .t_r_valid, .t_r_ready, .t_r_id,
         .w_ar_valid({c_ar_valid, w_ar_valid}), .w_ar_ready({c_ar_ready, w_ar_ready}),
         .w_ar_addr({c_ar_addr, w_ar_addr}), .w_ar_len({c_ar_len, w_ar_len}),
         .w_r_valid({c_r_valid, w_r_valid}),
-        .t_aw_valid, .t_aw_ready, .t_aw_id(wo_id), .t_aw_addr(wo_addr), .t_aw_len(wo_len),
-        .t_aw_size(wo_size), .t_aw_burst(wo_burst), .t_aw_lock(wo_lock), .t_aw_cache(wo_cache),
-        .t_aw_prot(wo_prot), .t_w_valid, .t_w_ready, .t_w_data, .t_w_strb, .t_w_last,
-        .t_b_valid, .t_b_ready, .t_b_id,
-        .e_aw_valid(ea_valid), .e_aw_ready(ea_ready), .e_aw_addr(ea_addr), .e_aw_len(ea_len),
-        .e_aw_size(ea_size), .e_w_valid(ew_valid), .e_w_ready(ew_ready), .e_w_data(ew_data),
-        .e_w_strb(ew_strb), .e_w_last(ew_last), .e_b_valid(i_b_valid),
-        .m_axi_awid, .m_axi_awaddr, .m_axi_awlen, .m_axi_awsize, .m_axi_awburst, .m_axi_awlock,
-        .m_axi_awcache, .m_axi_awprot, .m_axi_awvalid, .m_axi_awready,
-        .m_axi_wdata, .m_axi_wstrb, .m_axi_wlast, .m_axi_wvalid, .m_axi_wready,
-        .m_axi_bid, .m_axi_bvalid, .m_axi_bready,
-        .m_axi_arid, .m_axi_araddr, .m_axi_arlen, .m_axi_arsize, .m_axi_arburst, .m_axi_arlock,
-        .m_axi_arcache, .m_axi_arprot, .m_axi_arvalid, .m_axi_arready,
-        .m_axi_rid, .m_axi_rvalid, .m_axi_rready
+        .m_arid(m_tw_axi_arid), .m_araddr(m_tw_axi_araddr), .m_arlen(m_tw_axi_arlen),
+        .m_arvalid(m_tw_axi_arvalid), .m_arready(m_tw_axi_arready),
+        .m_rid(m_tw_axi_rid), .m_rvalid(m_tw_axi_rvalid)
     );
+    assign m_tw_axi_arsize = 3'd3;
+    assign m_tw_axi_arburst = 2'b01;
+    assign m_tw_axi_arlock = 1'b0;
+    assign m_tw_axi_arcache = 4'b0011;
+    assign m_tw_axi_arprot = 3'b010;
+    assign m_tw_axi_rready = 1'b1;    // walkers and the command queue always take R
+    // writes: one at a time (event record or MSI, iw_own), so W simply follows AW
+    assign m_tw_axi_awvalid = ea_valid;
+    assign ea_ready = m_tw_axi_awready;
+    assign m_tw_axi_awid = {1'b1, (M_ID_WIDTH-1)'(0)};
+    assign m_tw_axi_awaddr = OAS_BITS'(ea_addr);
+    assign m_tw_axi_awlen = ea_len;
+    assign m_tw_axi_awsize = ea_size;
+    assign m_tw_axi_awburst = 2'b01;
+    assign m_tw_axi_awlock = 1'b0;
+    assign m_tw_axi_awcache = 4'b0011;
+    assign m_tw_axi_awprot = 3'b010;
+    assign m_tw_axi_wvalid = ew_valid;
+    assign ew_ready = m_tw_axi_wready;
+    assign m_tw_axi_wdata = ew_data;
+    assign m_tw_axi_wstrb = ew_strb;
+    assign m_tw_axi_wlast = ew_last;
+    assign i_b_valid = m_tw_axi_bvalid;
+    assign m_tw_axi_bready = 1'b1;
 
+    // the ports' ID top bits are constant by construction (0 here, 1 on the table-walk
+    // port); the table-walk port has one write in flight, so its B ID carries nothing
     wire unused_ok = &{1'b0, gerror_active[8:3], gerror_active[1], msi_addr[1:0], ro_park,
-                       ro_replay, wo_hint};
+                       ro_replay, m_axi_rid[M_ID_WIDTH-1], m_axi_bid[M_ID_WIDTH-1],
+                       m_tw_axi_bid};
 endmodule

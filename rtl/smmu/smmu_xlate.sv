@@ -95,7 +95,6 @@ module smmu_xlate #(
     // translated / decided request
     output logic                    o_valid,
     input  logic                    o_ready,
-    output logic                    o_hint,     // o_valid may rise this cycle (registers only)
     output logic [ID_WIDTH-1:0]     o_id,
     output logic [smmu_pkg::PAW-1:0] o_addr,
     output logic [7:0]              o_len,
@@ -381,8 +380,6 @@ module smmu_xlate #(
                   addr: txn ? q.va : '0, fetch: lv ? '0 : x.fetch, stall: 1'b0, stag: '0};
     end
 
-    // for the memory port's arbiter: its slot owner must not wait for the decision
-    assign o_hint = h_valid || done_v || park_v || m_valid;
     out_t o;
     assign o = h_valid ? h : c;
     assign o_valid = h_valid || c_valid;

@@ -5,8 +5,9 @@
 //                                              at 0x20000 + k*0x1000 (4 KB each)
 //   accelerator k (dma_top, StreamID DMA_SID + k, interrupt irq_dev[k]).m_axi
 //       ──sys_axi_arb (id = {k, id}, round-robin)──> smmu_top.s_axi (device port)
-//   smmu_top.m_axi ──> m_axi_* (memory; in simulation cocotbext-axi's AxiRam or, in
-//                      system_sim_dpi, the HDL-side RAM)
+//   smmu_top.m_axi (translated) ─┬─sys_axi_arb─> m_axi_* (memory; in simulation
+//   smmu_top.m_tw_axi (own)     ─┘               cocotbext-axi's AxiRam or, in
+//                                                system_sim_dpi, the HDL-side RAM)
 // irq_dma is irq_dev[0] (kept for single-device benches). NDEV >= 1; each accelerator gets
 // ID_WIDTH - SW AXI ID bits (dma_top needs >= 2 + log2(NE) = 3: NDEV 3..4 needs ID_WIDTH 5).
 // Address map: pasidsim.sysmap.
@@ -475,6 +476,105 @@ module system_top #(
         .m_axi_rready(dev_axi_rready)
     );
 
+    // ---------------------------------------------------------------- memory port
+    // smmu_top's two masters, [0] downstream (translated traffic, ID top bit 0) and [1]
+    // table-walk (the SMMU's own accesses, ID top bit 1), meet at the one memory port
+    // through sys_axi_arb. Their IDs are distinct already: the merge's {k, id} with
+    // id = the low ID_WIDTH bits gives every ID back unchanged.
+    logic [1:0][ID_WIDTH:0] sm_axi_awid;
+    logic [1:0][OAS_BITS-1:0] sm_axi_awaddr;
+    logic [1:0][7:0] sm_axi_awlen;
+    logic [1:0][2:0] sm_axi_awsize;
+    logic [1:0][1:0] sm_axi_awburst;
+    logic [1:0] sm_axi_awlock;
+    logic [1:0][3:0] sm_axi_awcache;
+    logic [1:0][2:0] sm_axi_awprot;
+    logic [1:0] sm_axi_awvalid;
+    logic [1:0] sm_axi_awready;
+    logic [1:0][DATA_WIDTH-1:0] sm_axi_wdata;
+    logic [1:0][DATA_WIDTH/8-1:0] sm_axi_wstrb;
+    logic [1:0] sm_axi_wlast;
+    logic [1:0] sm_axi_wvalid;
+    logic [1:0] sm_axi_wready;
+    logic [1:0][ID_WIDTH:0] sm_axi_bid;
+    logic [1:0][1:0] sm_axi_bresp;
+    logic [1:0] sm_axi_bvalid;
+    logic [1:0] sm_axi_bready;
+    logic [1:0][ID_WIDTH:0] sm_axi_arid;
+    logic [1:0][OAS_BITS-1:0] sm_axi_araddr;
+    logic [1:0][7:0] sm_axi_arlen;
+    logic [1:0][2:0] sm_axi_arsize;
+    logic [1:0][1:0] sm_axi_arburst;
+    logic [1:0] sm_axi_arlock;
+    logic [1:0][3:0] sm_axi_arcache;
+    logic [1:0][2:0] sm_axi_arprot;
+    logic [1:0] sm_axi_arvalid;
+    logic [1:0] sm_axi_arready;
+    logic [1:0][ID_WIDTH:0] sm_axi_rid;
+    logic [1:0][DATA_WIDTH-1:0] sm_axi_rdata;
+    logic [1:0][1:0] sm_axi_rresp;
+    logic [1:0] sm_axi_rlast;
+    logic [1:0] sm_axi_rvalid;
+    logic [1:0] sm_axi_rready;
+    logic [1:0][ID_WIDTH-1:0] mg_awid, mg_bid, mg_arid, mg_rid;
+    logic [1:0] mg_awuser, mg_aruser;   // no user signals on the memory side
+    always_comb
+        for (int k = 0; k < 2; k++) begin
+            mg_awid[k] = sm_axi_awid[k][ID_WIDTH-1:0];
+            mg_arid[k] = sm_axi_arid[k][ID_WIDTH-1:0];
+            sm_axi_bid[k] = {k[0], mg_bid[k]};
+            sm_axi_rid[k] = {k[0], mg_rid[k]};
+        end
+    assign mg_awuser = '0;
+    assign mg_aruser = '0;
+    logic m_axi_awuser, m_axi_aruser;
+
+    sys_axi_arb #(
+        .NDEV(2), .ID_WIDTH(ID_WIDTH + 1), .ADDR_WIDTH(OAS_BITS), .DATA_WIDTH(DATA_WIDTH),
+        .USER_WIDTH(1)
+    ) u_mem_merge (
+        .clk, .rst,
+        .s_axi_awid(mg_awid), .m_axi_awid,
+        .s_axi_awaddr(sm_axi_awaddr), .m_axi_awaddr,
+        .s_axi_awlen(sm_axi_awlen), .m_axi_awlen,
+        .s_axi_awsize(sm_axi_awsize), .m_axi_awsize,
+        .s_axi_awburst(sm_axi_awburst), .m_axi_awburst,
+        .s_axi_awlock(sm_axi_awlock), .m_axi_awlock,
+        .s_axi_awcache(sm_axi_awcache), .m_axi_awcache,
+        .s_axi_awprot(sm_axi_awprot), .m_axi_awprot,
+        .s_axi_awvalid(sm_axi_awvalid), .m_axi_awvalid,
+        .s_axi_awuser(mg_awuser), .m_axi_awuser,
+        .s_axi_awready(sm_axi_awready), .m_axi_awready,
+        .s_axi_wdata(sm_axi_wdata), .m_axi_wdata,
+        .s_axi_wstrb(sm_axi_wstrb), .m_axi_wstrb,
+        .s_axi_wlast(sm_axi_wlast), .m_axi_wlast,
+        .s_axi_wvalid(sm_axi_wvalid), .m_axi_wvalid,
+        .s_axi_wready(sm_axi_wready), .m_axi_wready,
+        .s_axi_bid(mg_bid), .m_axi_bid,
+        .s_axi_bresp(sm_axi_bresp), .m_axi_bresp,
+        .s_axi_bvalid(sm_axi_bvalid), .m_axi_bvalid,
+        .s_axi_bready(sm_axi_bready), .m_axi_bready,
+        .s_axi_arid(mg_arid), .m_axi_arid,
+        .s_axi_araddr(sm_axi_araddr), .m_axi_araddr,
+        .s_axi_arlen(sm_axi_arlen), .m_axi_arlen,
+        .s_axi_arsize(sm_axi_arsize), .m_axi_arsize,
+        .s_axi_arburst(sm_axi_arburst), .m_axi_arburst,
+        .s_axi_arlock(sm_axi_arlock), .m_axi_arlock,
+        .s_axi_arcache(sm_axi_arcache), .m_axi_arcache,
+        .s_axi_arprot(sm_axi_arprot), .m_axi_arprot,
+        .s_axi_arvalid(sm_axi_arvalid), .m_axi_arvalid,
+        .s_axi_aruser(mg_aruser), .m_axi_aruser,
+        .s_axi_arready(sm_axi_arready), .m_axi_arready,
+        .s_axi_rid(mg_rid), .m_axi_rid,
+        .s_axi_rdata(sm_axi_rdata), .m_axi_rdata,
+        .s_axi_rresp(sm_axi_rresp), .m_axi_rresp,
+        .s_axi_rlast(sm_axi_rlast), .m_axi_rlast,
+        .s_axi_rvalid(sm_axi_rvalid), .m_axi_rvalid,
+        .s_axi_rready(sm_axi_rready), .m_axi_rready
+    );
+    wire unused_mem_user = &{1'b0, m_axi_awuser, m_axi_aruser, sm_axi_awid[0][ID_WIDTH],
+                            sm_axi_awid[1][ID_WIDTH], sm_axi_arid[0][ID_WIDTH], sm_axi_arid[1][ID_WIDTH]};
+
     smmu_top #(
         .SID_BITS(SID_BITS), .SSID_BITS(SSID_BITS), .DATA_WIDTH(DATA_WIDTH), .ID_WIDTH(ID_WIDTH),
         .ADDR_WIDTH(ADDR_WIDTH), .OAS_BITS(OAS_BITS), .IOTLB_ENTRIES(IOTLB_ENTRIES)
@@ -536,41 +636,76 @@ module system_top #(
         .s_axi_rlast(dev_axi_rlast),
         .s_axi_rvalid(dev_axi_rvalid),
         .s_axi_rready(dev_axi_rready),
-        .m_axi_awid(m_axi_awid),
-        .m_axi_awaddr(m_axi_awaddr),
-        .m_axi_awlen(m_axi_awlen),
-        .m_axi_awsize(m_axi_awsize),
-        .m_axi_awburst(m_axi_awburst),
-        .m_axi_awlock(m_axi_awlock),
-        .m_axi_awcache(m_axi_awcache),
-        .m_axi_awprot(m_axi_awprot),
-        .m_axi_awvalid(m_axi_awvalid),
-        .m_axi_awready(m_axi_awready),
-        .m_axi_wdata(m_axi_wdata),
-        .m_axi_wstrb(m_axi_wstrb),
-        .m_axi_wlast(m_axi_wlast),
-        .m_axi_wvalid(m_axi_wvalid),
-        .m_axi_wready(m_axi_wready),
-        .m_axi_bid(m_axi_bid),
-        .m_axi_bresp(m_axi_bresp),
-        .m_axi_bvalid(m_axi_bvalid),
-        .m_axi_bready(m_axi_bready),
-        .m_axi_arid(m_axi_arid),
-        .m_axi_araddr(m_axi_araddr),
-        .m_axi_arlen(m_axi_arlen),
-        .m_axi_arsize(m_axi_arsize),
-        .m_axi_arburst(m_axi_arburst),
-        .m_axi_arlock(m_axi_arlock),
-        .m_axi_arcache(m_axi_arcache),
-        .m_axi_arprot(m_axi_arprot),
-        .m_axi_arvalid(m_axi_arvalid),
-        .m_axi_arready(m_axi_arready),
-        .m_axi_rid(m_axi_rid),
-        .m_axi_rdata(m_axi_rdata),
-        .m_axi_rresp(m_axi_rresp),
-        .m_axi_rlast(m_axi_rlast),
-        .m_axi_rvalid(m_axi_rvalid),
-        .m_axi_rready(m_axi_rready),
+        .m_axi_awid(sm_axi_awid[0]),
+        .m_axi_awaddr(sm_axi_awaddr[0]),
+        .m_axi_awlen(sm_axi_awlen[0]),
+        .m_axi_awsize(sm_axi_awsize[0]),
+        .m_axi_awburst(sm_axi_awburst[0]),
+        .m_axi_awlock(sm_axi_awlock[0]),
+        .m_axi_awcache(sm_axi_awcache[0]),
+        .m_axi_awprot(sm_axi_awprot[0]),
+        .m_axi_awvalid(sm_axi_awvalid[0]),
+        .m_axi_awready(sm_axi_awready[0]),
+        .m_axi_wdata(sm_axi_wdata[0]),
+        .m_axi_wstrb(sm_axi_wstrb[0]),
+        .m_axi_wlast(sm_axi_wlast[0]),
+        .m_axi_wvalid(sm_axi_wvalid[0]),
+        .m_axi_wready(sm_axi_wready[0]),
+        .m_axi_bid(sm_axi_bid[0]),
+        .m_axi_bresp(sm_axi_bresp[0]),
+        .m_axi_bvalid(sm_axi_bvalid[0]),
+        .m_axi_bready(sm_axi_bready[0]),
+        .m_axi_arid(sm_axi_arid[0]),
+        .m_axi_araddr(sm_axi_araddr[0]),
+        .m_axi_arlen(sm_axi_arlen[0]),
+        .m_axi_arsize(sm_axi_arsize[0]),
+        .m_axi_arburst(sm_axi_arburst[0]),
+        .m_axi_arlock(sm_axi_arlock[0]),
+        .m_axi_arcache(sm_axi_arcache[0]),
+        .m_axi_arprot(sm_axi_arprot[0]),
+        .m_axi_arvalid(sm_axi_arvalid[0]),
+        .m_axi_arready(sm_axi_arready[0]),
+        .m_axi_rid(sm_axi_rid[0]),
+        .m_axi_rdata(sm_axi_rdata[0]),
+        .m_axi_rresp(sm_axi_rresp[0]),
+        .m_axi_rlast(sm_axi_rlast[0]),
+        .m_axi_rvalid(sm_axi_rvalid[0]),
+        .m_axi_rready(sm_axi_rready[0]),
+        .m_tw_axi_awid(sm_axi_awid[1]),
+        .m_tw_axi_awaddr(sm_axi_awaddr[1]),
+        .m_tw_axi_awlen(sm_axi_awlen[1]),
+        .m_tw_axi_awsize(sm_axi_awsize[1]),
+        .m_tw_axi_awburst(sm_axi_awburst[1]),
+        .m_tw_axi_awlock(sm_axi_awlock[1]),
+        .m_tw_axi_awcache(sm_axi_awcache[1]),
+        .m_tw_axi_awprot(sm_axi_awprot[1]),
+        .m_tw_axi_awvalid(sm_axi_awvalid[1]),
+        .m_tw_axi_awready(sm_axi_awready[1]),
+        .m_tw_axi_wdata(sm_axi_wdata[1]),
+        .m_tw_axi_wstrb(sm_axi_wstrb[1]),
+        .m_tw_axi_wlast(sm_axi_wlast[1]),
+        .m_tw_axi_wvalid(sm_axi_wvalid[1]),
+        .m_tw_axi_wready(sm_axi_wready[1]),
+        .m_tw_axi_bid(sm_axi_bid[1]),
+        .m_tw_axi_bresp(sm_axi_bresp[1]),
+        .m_tw_axi_bvalid(sm_axi_bvalid[1]),
+        .m_tw_axi_bready(sm_axi_bready[1]),
+        .m_tw_axi_arid(sm_axi_arid[1]),
+        .m_tw_axi_araddr(sm_axi_araddr[1]),
+        .m_tw_axi_arlen(sm_axi_arlen[1]),
+        .m_tw_axi_arsize(sm_axi_arsize[1]),
+        .m_tw_axi_arburst(sm_axi_arburst[1]),
+        .m_tw_axi_arlock(sm_axi_arlock[1]),
+        .m_tw_axi_arcache(sm_axi_arcache[1]),
+        .m_tw_axi_arprot(sm_axi_arprot[1]),
+        .m_tw_axi_arvalid(sm_axi_arvalid[1]),
+        .m_tw_axi_arready(sm_axi_arready[1]),
+        .m_tw_axi_rid(sm_axi_rid[1]),
+        .m_tw_axi_rdata(sm_axi_rdata[1]),
+        .m_tw_axi_rresp(sm_axi_rresp[1]),
+        .m_tw_axi_rlast(sm_axi_rlast[1]),
+        .m_tw_axi_rvalid(sm_axi_rvalid[1]),
+        .m_tw_axi_rready(sm_axi_rready[1]),
         .irq_evtq, .irq_gerror, .irq_cmdq_sync
     );
 endmodule

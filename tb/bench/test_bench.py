@@ -85,7 +85,8 @@ def test_smmu_microbenchmarks_smoke():
     assert (c["3level"]["dependent_reads"], c["4level"]["dependent_reads"]) == (5, 6)
     assert c["4level"]["cycles"] >= c["4level"]["memory_cycles"] >= 6 * 20
     m = r["hit_under_miss"]
-    assert m["walk_cycles"] >= 6 * 20 and m["stream_outlasts_walk"]
+    assert m["walk_cycles"] >= 6 * 20 and m["stream_outlasts_walk"] and m["table_reads"] == 6
+    assert m["cycles_to_data_read"] > m["walk_cycles"]
     pts = {p["pasids"]: p for p in r["scaling"]["points"]}
     assert pts[1]["walks"] == 0, "4 pages of one PASID fit a 16-entry IOTLB"
     assert pts[8]["walks"] == pts[8]["translations"], "32 pages round-robin thrash 16 FIFO entries"

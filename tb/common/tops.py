@@ -12,6 +12,7 @@ TOPS: dict[str, tuple[str, ...]] = {
 # Simulation-only tops (not linted with the synthesizable ones, not synthesized).
 SIM_TOPS: dict[str, tuple[str, ...]] = {
     "axi_dpi_ram": ("sim",),
+    "smmu_sim_dpi": ("common", "smmu", "sim"),
     "system_sim_dpi": ("common", "smmu", "dma", "system", "sim"),
     # self-test of the protocol checkers (tb/test_coverage_checkers.py)
     "axi_checker_selftest": ("check_selftest",),

@@ -1,10 +1,13 @@
 """Build a transaction trace (pasidsim.trace records) from a wave dump of an SMMU.
 
 Works on any dump holding an smmu_top-style instance: device port ``s_axi_*`` (a*user =
-{ssv, ssid[19:0], sid}) and memory port ``m_axi_*`` (M_ID top bit set = the SMMU's own
-access: reads are table walks, with the walker index in the low bits; writes are event
-records). Nothing else inside the SMMU is needed, so RTL renames do not break it. Python
-runs only after the simulation, so tracing costs the simulation nothing beyond the dump.
+{ssv, ssid[19:0], sid}), downstream port ``m_axi_*`` (translated traffic) and table-walk
+port ``m_tw_axi_*`` (ID top bit set = the SMMU's own access: reads are table walks, with
+the walker index in the low bits; writes are event records). A dump without
+``m_tw_axi_*`` (one shared memory port, before session 6) is read from ``m_axi_*``
+alone, its own accesses told apart by the ID top bit. Nothing else inside the SMMU is
+needed, so RTL renames do not break it. Python runs only after the simulation, so
+tracing costs the simulation nothing beyond the dump.
 
 How the records are made:
 - every device-port address handshake is one ``xlate`` record (t = that clock edge);
@@ -61,8 +64,9 @@ def extract(dump: Dump, scope: str | None = None, sid_bits: int | None = None) -
     data_bytes = dump.signals[f"{scope}.m_axi_wdata"].width // 8
     hs = lambda port, ch: dump.handshakes(f"{scope}.{port}", ch)  # noqa: E731
 
-    events = _events(hs("m_axi", "aw"), hs("m_axi", "w"), top, data_bytes)
-    walks = [b for b in hs("m_axi", "ar") if b["id"] & top]
+    own = "m_tw_axi" if f"{scope}.m_tw_axi_arvalid" in dump.signals else "m_axi"
+    events = _events(hs(own, "aw"), hs(own, "w"), top, data_bytes)
+    walks = [b for b in hs(own, "ar") if b["id"] & top]
     recs: list[dict] = []
     used: set[int] = set()
     for rnw, a, resp_ch in ((1, "ar", "r"), (0, "aw", "b")):

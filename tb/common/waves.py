@@ -227,9 +227,10 @@ OVERVIEW: list[tuple[str, str, str]] = [
     ("DMA queue state", r"dma", r"(^|_)(state|st|head|tail|doorbell|active|busy|err)(_q|_r)?$"),
     ("interrupts", r"", r"^irq"),
 ]
-PORT_RE = re.compile(r"^(?P<port>[sm]_axil?)_(?P<ch>aw|w|b|ar|r)(?P<field>[a-z]+)$")
+PORT_RE = re.compile(r"^(?P<port>[sm]_(?:[a-z]+_)?axil?)_(?P<ch>aw|w|b|ar|r)(?P<field>[a-z]+)$")
 CHANNELS = ("aw", "w", "b", "ar", "r")
-PORT_ROLE = {"s_axil": "register port", "s_axi": "upstream port", "m_axi": "downstream port"}
+PORT_ROLE = {"s_axil": "register port", "s_axi": "upstream port", "m_axi": "downstream port",
+             "m_tw_axi": "table-walk port"}
 _FIELD_ORDER = ("valid", "ready", "id", "addr", "user", "len", "size", "burst", "data",
                 "strb", "resp", "last")
 RESP_NAMES = [(0, "OKAY"), (1, "EXOKAY"), (2, "SLVERR"), (3, "DECERR")]

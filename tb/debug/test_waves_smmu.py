@@ -93,13 +93,17 @@ def test_waves_smmu():
     dump = Dump(dumps[0])
     scope = find_smmu(dump)
 
-    # the reader: memory-port address handshakes agree with the live monitor
+    # the reader: both master ports' address handshakes agree with the live monitor, and
+    # the table-walk port carries exactly the own accesses (ID top bit set)
     top = 1 << (dump.signals[f"{scope}.m_axi_arid"].width - 1)
     ar = dump.handshakes(f"{scope}.m_axi", "ar")
-    assert len(ar) == exp["mem_reads"], f"{len(ar)} AR handshakes in the dump, " \
-                                        f"{exp['mem_reads']} seen live"
-    assert sum(bool(b["id"] & top) for b in ar) == exp["internal_reads"]
-    assert len(dump.handshakes(f"{scope}.m_axi", "aw")) == exp["mem_writes"]
+    tw = dump.handshakes(f"{scope}.m_tw_axi", "ar")
+    assert len(ar) + len(tw) == exp["mem_reads"], \
+        f"{len(ar)} + {len(tw)} AR handshakes in the dump, {exp['mem_reads']} seen live"
+    assert len(tw) == exp["internal_reads"] and all(b["id"] & top for b in tw)
+    assert not any(b["id"] & top for b in ar)
+    aws = [dump.handshakes(f"{scope}.{p}", "aw") for p in ("m_axi", "m_tw_axi")]
+    assert sum(map(len, aws)) == exp["mem_writes"]
 
     # the extractor: one xlate record per access, as the model and the monitor saw it
     recs = extract(dump, scope)
@@ -129,6 +133,7 @@ def test_waves_smmu():
     assert named and named <= known, f"not in the dump: {sorted(named - known)[:5]}"
     assert f"+{{s_axi_aruser.sid}}" in gtkw.replace("#{", "+{")
     for group in ("s_axi AR (upstream port)", "m_axi AR (downstream port)",
+                  "m_tw_axi AR (table-walk port)",
                   "IOTLB / config cache hit, miss", "SMMU walker state"):
         assert f"-{group}\n" in gtkw, f"no group {group!r}"
 

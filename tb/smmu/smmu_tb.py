@@ -122,14 +122,19 @@ class TB:
         self.id_width = param("ID_WIDTH", 4)
         self.mem = SparseMemory(48)
         self.target = MemTarget(self.mem, dut.clk)
+        # two master ports, one memory: m_axi (translated traffic), m_tw_axi (walks, queues)
         mbus = AxiBus.from_prefix(dut, "m_axi")
         self.slave_w = AxiSlaveWrite(mbus.write, dut.clk, dut.rst, target=self.target)
         self.slave_r = ParallelAxiSlaveRead(mbus.read, dut.clk, dut.rst, target=self.target)
+        twbus = AxiBus.from_prefix(dut, "m_tw_axi")
+        self.tw_w = AxiSlaveWrite(twbus.write, dut.clk, dut.rst, target=self.target)
+        self.tw_r = ParallelAxiSlaveRead(twbus.read, dut.clk, dut.rst, target=self.target)
         # master=False leaves the device port to a test that drives it by hand
         self.master = AxiMaster(AxiBus.from_prefix(dut, "s_axi"), dut.clk, dut.rst) if master \
             else None
         self.regs = AxilRegs(dut, dut.clk, dut.rst)
-        for obj in (self.slave_r, self.slave_w, self.regs.master.read_if, self.regs.master.write_if,
+        for obj in (self.slave_r, self.slave_w, self.tw_r, self.tw_w,
+                    self.regs.master.read_if, self.regs.master.write_if,
                     *((self.master.read_if, self.master.write_if) if master else ())):
             obj.log.setLevel(logging.WARNING)
         self.model = SmmuModel(self.mem, sid_bits=self.sid_bits, ssid_bits=self.ssid_bits,
@@ -153,8 +158,8 @@ class TB:
 
     def set_pause(self, pause: str):
         gen = PAUSE_MODES[pause]
-        chans = [self.slave_w.aw_channel, self.slave_w.w_channel, self.slave_w.b_channel,
-                 self.slave_r.ar_channel, self.slave_r.r_channel]
+        chans = [c for w, r in ((self.slave_w, self.slave_r), (self.tw_w, self.tw_r))
+                 for c in (w.aw_channel, w.w_channel, w.b_channel, r.ar_channel, r.r_channel)]
         if self.master:
             chans += [self.master.write_if.aw_channel, self.master.write_if.w_channel,
                       self.master.write_if.b_channel, self.master.read_if.ar_channel,
@@ -165,6 +170,10 @@ class TB:
     async def _monitor(self):
         d = self.dut
         top = 1 << (self.id_width)
+        # address handshakes of both master ports (ID top bit: the SMMU's own access)
+        fields = ("valid", "ready", "id", "addr", "len", "size")
+        ports = [{f"{ch}{f}": getattr(d, f"{p}_{ch}{f}") for ch in ("ar", "aw") for f in fields}
+                 for p in ("m_axi", "m_tw_axi")]
         while True:
             await RisingEdge(d.clk)
             self.cycle += 1
@@ -173,15 +182,12 @@ class TB:
                     self.s_ar.append((self.cycle, int(d.s_axi_araddr.value)))
                 else:
                     self.s_ar_stalls += 1
-            if d.m_axi_arvalid.value and d.m_axi_arready.value:
-                i = int(d.m_axi_arid.value)
-                self.reads.append(Beat(bool(i & top), i & (top - 1), int(d.m_axi_araddr.value),
-                                       int(d.m_axi_arlen.value), int(d.m_axi_arsize.value),
-                                       self.cycle))
-            if d.m_axi_awvalid.value and d.m_axi_awready.value:
-                i = int(d.m_axi_awid.value)
-                self.writes.append(Beat(bool(i & top), i & (top - 1), int(d.m_axi_awaddr.value),
-                                        int(d.m_axi_awlen.value), int(d.m_axi_awsize.value),
+            for port in ports:
+                for ch, out in (("ar", self.reads), ("aw", self.writes)):
+                    if port[f"{ch}valid"].value and port[f"{ch}ready"].value:
+                        i = int(port[f"{ch}id"].value)
+                        out.append(Beat(bool(i & top), i & (top - 1), int(port[f"{ch}addr"].value),
+                                        int(port[f"{ch}len"].value), int(port[f"{ch}size"].value),
                                         self.cycle))
 
     async def setup(self, strtab_log2size: int = 4, evtq_log2size: int = 4, enable: bool = True,
