@@ -4,7 +4,8 @@
 //                          └─ 0x20000-...      sys_axil_demux: accelerator k's registers
 //                                              at 0x20000 + k*0x1000 (4 KB each)
 //   accelerator k (dma_top, StreamID DMA_SID + k, interrupt irq_dev[k]).m_axi
-//       ──sys_axi_arb (id = {k, id}, round-robin)──> smmu_top.s_axi (device port)
+//       ──sys_axi_arb (id = {k, id}, round-robin)──> smmu_top.s_axi (device port; W and R
+//         through a register slice each, skid_buf)
 //   smmu_top.m_axi (translated) ─┬─sys_axi_arb─> m_axi_* (memory; in simulation
 //   smmu_top.m_tw_axi (own)     ─┘               cocotbext-axi's AxiRam or, in
 //                                                system_sim_dpi, the HDL-side RAM)
@@ -476,6 +477,34 @@ module system_top #(
         .m_axi_rready(dev_axi_rready)
     );
 
+    // ---------------------------------------------------------------- device-port slices
+    // W and R between sys_axi_arb and the SMMU's device port pass a register slice each:
+    // W ready (the SMMU's write path) and R ready (each accelerator's data FIFO) then end
+    // at a register instead of running through sys_axi_arb into the other side's logic
+    // (FPGA timing, docs/synthesis.md). One cycle more on each; full throughput.
+    localparam int WW = DATA_WIDTH + DATA_WIDTH / 8 + 1;
+    localparam int RW = ID_WIDTH + DATA_WIDTH + 2 + 1;
+    logic [DATA_WIDTH-1:0]   sd_axi_wdata, sd_axi_rdata;
+    logic [DATA_WIDTH/8-1:0] sd_axi_wstrb;
+    logic                    sd_axi_wlast, sd_axi_wvalid, sd_axi_wready;
+    logic [ID_WIDTH-1:0]     sd_axi_rid;
+    logic [1:0]              sd_axi_rresp;
+    logic                    sd_axi_rlast, sd_axi_rvalid, sd_axi_rready;
+    skid_buf #(.W(WW)) u_w_slice (
+        .clk, .rst,
+        .in_valid(dev_axi_wvalid), .in_ready(dev_axi_wready),
+        .in_data({dev_axi_wdata, dev_axi_wstrb, dev_axi_wlast}),
+        .out_valid(sd_axi_wvalid), .out_ready(sd_axi_wready),
+        .out_data({sd_axi_wdata, sd_axi_wstrb, sd_axi_wlast})
+    );
+    skid_buf #(.W(RW)) u_r_slice (
+        .clk, .rst,
+        .in_valid(sd_axi_rvalid), .in_ready(sd_axi_rready),
+        .in_data({sd_axi_rid, sd_axi_rdata, sd_axi_rresp, sd_axi_rlast}),
+        .out_valid(dev_axi_rvalid), .out_ready(dev_axi_rready),
+        .out_data({dev_axi_rid, dev_axi_rdata, dev_axi_rresp, dev_axi_rlast})
+    );
+
     // ---------------------------------------------------------------- memory port
     // smmu_top's two masters, [0] downstream (translated traffic, ID top bit 0) and [1]
     // table-walk (the SMMU's own accesses, ID top bit 1), meet at the one memory port
@@ -610,11 +639,11 @@ module system_top #(
         .s_axi_awuser(dev_axi_awuser),
         .s_axi_awvalid(dev_axi_awvalid),
         .s_axi_awready(dev_axi_awready),
-        .s_axi_wdata(dev_axi_wdata),
-        .s_axi_wstrb(dev_axi_wstrb),
-        .s_axi_wlast(dev_axi_wlast),
-        .s_axi_wvalid(dev_axi_wvalid),
-        .s_axi_wready(dev_axi_wready),
+        .s_axi_wdata(sd_axi_wdata),
+        .s_axi_wstrb(sd_axi_wstrb),
+        .s_axi_wlast(sd_axi_wlast),
+        .s_axi_wvalid(sd_axi_wvalid),
+        .s_axi_wready(sd_axi_wready),
         .s_axi_bid(dev_axi_bid),
         .s_axi_bresp(dev_axi_bresp),
         .s_axi_bvalid(dev_axi_bvalid),
@@ -630,12 +659,12 @@ module system_top #(
         .s_axi_aruser(dev_axi_aruser),
         .s_axi_arvalid(dev_axi_arvalid),
         .s_axi_arready(dev_axi_arready),
-        .s_axi_rid(dev_axi_rid),
-        .s_axi_rdata(dev_axi_rdata),
-        .s_axi_rresp(dev_axi_rresp),
-        .s_axi_rlast(dev_axi_rlast),
-        .s_axi_rvalid(dev_axi_rvalid),
-        .s_axi_rready(dev_axi_rready),
+        .s_axi_rid(sd_axi_rid),
+        .s_axi_rdata(sd_axi_rdata),
+        .s_axi_rresp(sd_axi_rresp),
+        .s_axi_rlast(sd_axi_rlast),
+        .s_axi_rvalid(sd_axi_rvalid),
+        .s_axi_rready(sd_axi_rready),
         .m_axi_awid(sm_axi_awid[0]),
         .m_axi_awaddr(sm_axi_awaddr[0]),
         .m_axi_awlen(sm_axi_awlen[0]),
