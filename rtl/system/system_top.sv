@@ -510,41 +510,17 @@ module system_top #(
     // table-walk (the SMMU's own accesses, ID top bit 1), meet at the one memory port
     // through sys_axi_arb. Their IDs are distinct already: the merge's {k, id} with
     // id = the low ID_WIDTH bits gives every ID back unchanged.
-    logic [1:0][ID_WIDTH:0] sm_axi_awid;
-    logic [1:0][OAS_BITS-1:0] sm_axi_awaddr;
-    logic [1:0][7:0] sm_axi_awlen;
-    logic [1:0][2:0] sm_axi_awsize;
-    logic [1:0][1:0] sm_axi_awburst;
-    logic [1:0] sm_axi_awlock;
-    logic [1:0][3:0] sm_axi_awcache;
-    logic [1:0][2:0] sm_axi_awprot;
-    logic [1:0] sm_axi_awvalid;
-    logic [1:0] sm_axi_awready;
-    logic [1:0][DATA_WIDTH-1:0] sm_axi_wdata;
+    logic [1:0][ID_WIDTH:0] sm_axi_awid, sm_axi_bid, sm_axi_arid, sm_axi_rid;
+    logic [1:0][OAS_BITS-1:0] sm_axi_awaddr, sm_axi_araddr;
+    logic [1:0][7:0] sm_axi_awlen, sm_axi_arlen;
+    logic [1:0][2:0] sm_axi_awsize, sm_axi_awprot, sm_axi_arsize, sm_axi_arprot;
+    logic [1:0][1:0] sm_axi_awburst, sm_axi_bresp, sm_axi_arburst, sm_axi_rresp;
+    logic [1:0] sm_axi_awlock, sm_axi_awvalid, sm_axi_awready, sm_axi_wlast, sm_axi_wvalid,
+                sm_axi_wready, sm_axi_bvalid, sm_axi_bready, sm_axi_arlock, sm_axi_arvalid,
+                sm_axi_arready, sm_axi_rlast, sm_axi_rvalid, sm_axi_rready;
+    logic [1:0][3:0] sm_axi_awcache, sm_axi_arcache;
+    logic [1:0][DATA_WIDTH-1:0] sm_axi_wdata, sm_axi_rdata;
     logic [1:0][DATA_WIDTH/8-1:0] sm_axi_wstrb;
-    logic [1:0] sm_axi_wlast;
-    logic [1:0] sm_axi_wvalid;
-    logic [1:0] sm_axi_wready;
-    logic [1:0][ID_WIDTH:0] sm_axi_bid;
-    logic [1:0][1:0] sm_axi_bresp;
-    logic [1:0] sm_axi_bvalid;
-    logic [1:0] sm_axi_bready;
-    logic [1:0][ID_WIDTH:0] sm_axi_arid;
-    logic [1:0][OAS_BITS-1:0] sm_axi_araddr;
-    logic [1:0][7:0] sm_axi_arlen;
-    logic [1:0][2:0] sm_axi_arsize;
-    logic [1:0][1:0] sm_axi_arburst;
-    logic [1:0] sm_axi_arlock;
-    logic [1:0][3:0] sm_axi_arcache;
-    logic [1:0][2:0] sm_axi_arprot;
-    logic [1:0] sm_axi_arvalid;
-    logic [1:0] sm_axi_arready;
-    logic [1:0][ID_WIDTH:0] sm_axi_rid;
-    logic [1:0][DATA_WIDTH-1:0] sm_axi_rdata;
-    logic [1:0][1:0] sm_axi_rresp;
-    logic [1:0] sm_axi_rlast;
-    logic [1:0] sm_axi_rvalid;
-    logic [1:0] sm_axi_rready;
     logic [1:0][ID_WIDTH-1:0] mg_awid, mg_bid, mg_arid, mg_rid;
     logic [1:0] mg_awuser, mg_aruser;   // no user signals on the memory side
     always_comb
