@@ -547,7 +547,6 @@ module smmu_top #(
         .stall_kill, .stall_kill_stag
     );
 
-    // ---------------------------------------------------------------- memory port
     // ---------------------------------------------------------------- command queue
     logic c_ar_valid, c_ar_ready, c_r_valid, cmdq_err_toggle, msi_err_toggle, irq_sync;
     // GERROR toggles (declared above their use: slang rejects use-before-declare); an
