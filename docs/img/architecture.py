@@ -102,7 +102,7 @@ def main() -> Path:
     box(ax, 63.5, 34, 11, 9, "smmu_xlate", ["[u_xlate_w]", "AW: in order"], "white", size=7.5)
     box(ax, 51.5, 26, 11, 6.5, "smmu_cfgc", ["config cache", "STE + CD"], "white", size=7.5)
     box(ax, 63.5, 26, 11, 6.5, "smmu_iotlb", ["IOTLB", "ASID, VA, size"], "white", size=7.5)
-    box(ax, 51.5, 17, 23, 7.5, "smmu_walker x (RD_WALKERS + 2)",
+    box(ax, 51.5, 17, 23, 7.5, "smmu_walker x NW (default 5)",
         ["STE -> CD -> L0..L3 descriptors", "fills both caches"], "white", size=7.5)
     box(ax, 51.5, 12, 11, 4, "rd_path / wr_path", [], "white", size=6.5, bold=False)
     box(ax, 63.5, 12, 11, 4, "smmu_evtq (events)", [], "white", size=6.5, bold=False)
@@ -115,7 +115,7 @@ def main() -> Path:
                                        "or axi_dpi_ram (HDL, DPI)", "", "descriptor rings", "completion records", "data buffers",
                                        "page tables", "stream table, CD tables", "command queue",
                                        "event queue"], MEM)
-    box(ax, 81, 4, 18, 7, "not yet", ["PRI queue, ATS, stage 2,", "MSIs, HTTU"],
+    box(ax, 81, 4, 18, 7, "not yet", ["PRI queue, ATS, stage 2,", "event / GERROR MSIs, HTTU"],
         "white", size=7.5, dashed=True)
 
     # ---- arrows
@@ -127,7 +127,7 @@ def main() -> Path:
     arrow(ax, (35, 23), (35, 21.5), "")
     arrow(ax, (35, 13), (35, 11.5), "")
     path(ax, [(44.5, 8.5), (48, 8.5), (48, 38.5), (51.5, 38.5)],
-         "sys_axi_arb: id = {k, id}; VA, {ssv, ssid, sid}", color="#2e7d32", lxy=(48, 24), rot=90)
+         "sys_axi_arb: id = {k, id}; VA, {ssv, ssid, sid}; W, R slices", color="#2e7d32", lxy=(48, 24), rot=90)
     arrow(ax, (57, 34), (57, 32.5), both=True)
     arrow(ax, (69, 34), (69, 32.5), both=True)
     arrow(ax, (57, 26), (57, 24.5))
