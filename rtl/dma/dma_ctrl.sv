@@ -67,6 +67,7 @@ module dma_ctrl import dma_pkg::*; #(
   output logic            ck_valid,
   input  logic            ck_ready,
   output chunk_t          ck,
+  output logic [63:0]     ck_pattern,   // FILL pattern of the descriptor in progress
   output logic            abort,
   output logic            desc_start,
   input  logic            res_valid,
@@ -81,7 +82,8 @@ module dma_ctrl import dma_pkg::*; #(
   localparam int PB = $clog2(PIECE);
   localparam int COMP_BEATS = 32 / DB;
   localparam int LB = $clog2(DB);
-  typedef enum logic [3:0] {S_IDLE, S_FAR, S_FR, S_VAL, S_DEC, S_RUN, S_CW, S_FIN, S_EV} state_t;
+  typedef enum logic [3:0] {S_IDLE, S_FAR, S_FR, S_VAL, S_CHK, S_DEC, S_RUN, S_CW, S_FIN,
+                            S_EV} state_t;
 
   state_t       state;
   logic [511:0] desc;
@@ -108,9 +110,10 @@ module dma_ctrl import dma_pkg::*; #(
   assign comp = desc[319:256];
 
   // ---------------------------------------------------------------- validation
-  // The range ends are added in S_VAL and compared in S_DEC: one carry chain per cycle.
+  // The range ends are added in S_VAL and compared in S_CHK into vstat, which S_DEC
+  // uses: one carry chain per cycle, and none in front of S_DEC's wide enables.
   logic comp_bad, is_data, has_src;
-  logic [7:0] vstatus;
+  logic [7:0] vstatus, vstat;
   logic [64:0] dend, send;    // dst + len, src + len (registered in S_VAL)
   always_comb begin
     comp_bad = flags[FL_COMP] && (comp[4:0] != 0 || comp[63:48] != 0);
@@ -143,21 +146,23 @@ module dma_ctrl import dma_pkg::*; #(
   logic        cw_status;           // 1: writing the status beat
   localparam int BODY_BEATS = COMP_BEATS - 1;
 
-  // The next chunk's length is computed from coff/cs/cd into clen_r, which is `fresh`
-  // one cycle after they last changed: the chunk handshake and the address adders see
-  // a register, at the cost of one cycle between two chunks (a chunk is >= 128 beats
-  // on the bus while up to 8 are in flight).
-  logic [12:0] clen, clen_r;
-  logic        more, more_r, fresh;
-  always_comb begin
+  // The next chunk's length is computed from coff/cs/cd in two register stages
+  // (the room to the piece and page ends and the bytes left, then their minimum by
+  // three compares side by side) into clen_r, which is `fresh` two cycles after they
+  // last changed: the chunk handshake and the address adders see a register, at the
+  // cost of two cycles between two chunks (a chunk is >= 128 beats on the bus while
+  // up to 8 are in flight).
+  logic [12:0] to_d_r, to_s_r, rem_r, clen_r;
+  logic        more_r, fresh, fresh_a;
+  always_ff @(posedge clk) begin
     logic [31:0] rem;
-    logic [12:0] to_d, to_s;
-    rem  = len - 32'(coff);
-    to_d = 13'(PIECE) - 13'(cd[PB-1:0]);
-    to_s = has_src ? 13'h1000 - 13'(cs[11:0]) : 13'h1000;
-    clen = (to_d < to_s) ? to_d : to_s;
-    if (rem < 32'(clen)) clen = 13'(rem);
-    more = 32'(coff) < len;
+    rem    = len - 32'(coff);
+    to_d_r <= 13'(PIECE) - 13'(cd[PB-1:0]);
+    to_s_r <= has_src ? 13'h1000 - 13'(cs[11:0]) : 13'h1000;
+    rem_r  <= (rem > 32'h1000) ? 13'h1000 : 13'(rem);   // (the others are <= 4096 too)
+    more_r <= 32'(coff) < len;
+    if (rem_r < to_d_r && rem_r < to_s_r) clen_r <= rem_r;
+    else clen_r <= (to_d_r < to_s_r) ? to_d_r : to_s_r;
   end
 
   function automatic logic [9:0] nbeats(input logic [LB-1:0] lane, input logic [12:0] n);
@@ -172,8 +177,10 @@ module dma_ctrl import dma_pkg::*; #(
                     !yielding;
   assign ck = '{has_src: has_src, is_fill: op == OP_FILL, is_cmp: op == OP_COMPARE,
                 off: coff, src: cs, dst: cd, len: clen_r,
-                sbeats: nbeats(cs[LB-1:0], clen_r), dbeats: nbeats(cd[LB-1:0], clen_r),
-                pattern: pattern};
+                sbeats: nbeats(cs[LB-1:0], clen_r), dbeats: nbeats(cd[LB-1:0], clen_r)};
+  // constant while any chunk is in flight: the descriptor register changes only in
+  // S_FR, after every chunk's result (and so its last write) came back
+  assign ck_pattern = pattern;
   assign abort = stopped;
   assign res_ready = state == S_RUN;
   assign desc_start = state == S_DEC;
@@ -199,10 +206,10 @@ module dma_ctrl import dma_pkg::*; #(
   assign b_ready  = state == S_CW;
 
   always_ff @(posedge clk) begin
-    clen_r <= clen;
-    more_r <= more;
-    // stale right after coff/cs/cd moved (a chunk issued, or a descriptor decoded)
-    fresh <= !(ck_fire || state != S_RUN);
+    // stale for two cycles after coff/cs/cd moved (a chunk issued, or a descriptor
+    // decoded)
+    fresh_a <= !(ck_fire || state != S_RUN);
+    fresh   <= fresh_a && !(ck_fire || state != S_RUN);
   end
 
   assign idle = state == S_IDLE;
@@ -251,6 +258,10 @@ module dma_ctrl import dma_pkg::*; #(
         S_VAL: begin
           dend <= {1'b0, dst} + 65'(len);
           send <= {1'b0, src} + 65'(len);
+          state <= S_CHK;
+        end
+        S_CHK: begin
+          vstat <= vstatus;
           state <= S_DEC;
         end
         S_DEC: begin
@@ -263,9 +274,9 @@ module dma_ctrl import dma_pkg::*; #(
           inflight <= '0;
           stopped <= 1'b0;
           result <= '0; finfo <= '0; faddr <= '0;
-          status <= vstatus;
-          nbytes <= (vstatus == ST_SUCCESS && is_data) ? len : 32'd0;
-          qerr <= (vstatus == ST_SUCCESS) ? QE_NONE : QE_INV_DESC;
+          status <= vstat;
+          nbytes <= (vstat == ST_SUCCESS && is_data) ? len : 32'd0;
+          qerr <= (vstat == ST_SUCCESS) ? QE_NONE : QE_INV_DESC;
           cw_aw_done <= 1'b0;
           cw_beat <= '0;
           cw_status <= BODY_BEATS == 0;   // a one-beat record is written at once
@@ -275,7 +286,7 @@ module dma_ctrl import dma_pkg::*; #(
             ev_q <= cur_q; ev_head_inc <= 1'b1; ev_err <= QE_INV_DESC;
             ev_irq <= flags[FL_IRQ];
             state <= S_EV;
-          end else if (vstatus == ST_SUCCESS && is_data) state <= S_RUN;
+          end else if (vstat == ST_SUCCESS && is_data) state <= S_RUN;
           else state <= flags[FL_COMP] ? S_CW : S_FIN;
         end
         S_RUN: begin

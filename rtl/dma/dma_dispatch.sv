@@ -1,9 +1,9 @@
 // Hands queues to idle engines and funnels the engines' events to the register
 // block. Queues are picked round-robin among those ready and not already owned
 // by an engine (a queue's descriptors stay in order because only one engine
-// works on a queue at a time). Ownership ends when the queue's event is taken,
-// the same edge at which the register block applies it, so the next pick sees
-// the updated head and resume offset. While a ready queue waits, every engine
+// works on a queue at a time). Ownership ends when the register block applies the
+// queue's event (a cycle after it was taken: dma_top registers it), so the next
+// pick sees the updated head and resume offset. While a ready queue waits, every engine
 // serving a queue that is still ready may yield (hand its
 // queue back at a chunk boundary, see dma_ctrl), so queues take turns.
 // The hand-out (go and the queue's state) and yield_ok leave from registers: the
@@ -35,10 +35,11 @@ module dma_dispatch #(
   input  logic [NE*QW-1:0] e_cur_q,
   output logic [NE-1:0]   e_yield_ok,
   input  logic [NE-1:0]   e_ev_valid,
-  input  logic [NE*QW-1:0] e_ev_q,
   output logic [NE-1:0]   e_ev_ready,
   output logic            ev_sel_valid,
   output logic [(NE > 1 ? $clog2(NE) : 1)-1:0] ev_sel,
+  input  logic            ev_apply,     // the register block applies an event (taken a cycle ago)
+  input  logic [QW-1:0]   ev_apply_q,   // of this queue
   output logic [NQ-1:0]   owned
 );
   logic gnt_valid, any_idle, pick;
@@ -48,9 +49,11 @@ module dma_dispatch #(
   logic [NE-1:0] go_r, yield_r;
   // The pick sees q_ready through a register (the register block's head/tail
   // compare is far away): a queue's enable, halt and doorbell reach it one cycle
-  // later. In the cycle after an event no queue is picked: q_ready_r then still
-  // predates the head move the event made (a hold, not a mask of that queue, so
-  // the round-robin order stays that of the unregistered pick).
+  // later. An event taken from an engine is applied by the register block a cycle
+  // later (dma_top registers it), which is when the queue stops being owned. From
+  // the take until the cycle after the apply no queue is picked: q_ready_r then
+  // still predates the head move the event made (a hold, not a mask of that
+  // queue, so the round-robin order stays that of the unregistered pick).
   logic [NQ-1:0] q_ready_r;
   logic          hold;
   logic          ssv;
@@ -60,7 +63,8 @@ module dma_dispatch #(
   logic [15:0]   head;
 
   dma_rr_arb #(.N(NQ), .IW(QW)) u_arb (
-    .clk, .rst, .req(q_ready_r & ~owned), .take(any_idle && !hold), .gnt_valid, .gnt, .gnt_oh
+    .clk, .rst, .req(q_ready_r & ~owned), .take(any_idle && !hold && !ev_apply), .gnt_valid,
+    .gnt, .gnt_oh
   );
 
   always_comb begin
@@ -68,7 +72,7 @@ module dma_dispatch #(
     first_idle = '0;
     for (int e = NE - 1; e >= 0; e--) if (idle[e]) first_idle = NE'(1) << e;
     any_idle = |idle;
-    pick     = gnt_valid && any_idle && !hold;
+    pick     = gnt_valid && any_idle && !hold && !ev_apply;
     // the granted queue's state, selected by the one-hot grant (AND-OR)
     ssv   = 1'b0;
     ssid  = '0;
@@ -130,8 +134,8 @@ module dma_dispatch #(
       owned <= '0;
       hold <= 1'b0;
     end else begin
-      hold <= ev_sel_valid;
-      if (ev_sel_valid) owned[e_ev_q[32'(ev_sel)*QW +: QW]] <= 1'b0;
+      hold <= ev_apply;
+      if (ev_apply) owned[ev_apply_q] <= 1'b0;
       if (pick) owned[gnt] <= 1'b1;
     end
   end

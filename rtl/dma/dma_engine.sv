@@ -60,6 +60,7 @@ module dma_engine import dma_pkg::*; #(
   logic [19:0] cur_ssid;
   logic ck_valid, ck_ready, abort, desc_start, res_valid, res_ready;
   chunk_t ck, rc, wc;
+  logic [63:0] ck_pattern;
   chunk_res_t res;
   logic rc_valid, rc_ready, wc_valid, wc_ready, rcq_ready, wcq_ready;
   logic st_valid, st_ready, rs_valid, rs_ready;
@@ -88,7 +89,7 @@ module dma_engine import dma_pkg::*; #(
     .aw_len(aw_len[0 +: 8]),
     .w_valid(w_valid[0]), .w_ready(w_ready[0]), .w_data(w_data[0 +: DB*8]), .w_last(w_last[0]),
     .b_valid(b_valid[0]), .b_ready(b_ready[0]), .b_resp,
-    .ck_valid, .ck_ready, .ck, .abort, .desc_start, .res_valid(rq_valid),
+    .ck_valid, .ck_ready, .ck, .ck_pattern, .abort, .desc_start, .res_valid(rq_valid),
     .res_ready(rq_ready), .res(rq)
   );
 
@@ -165,14 +166,27 @@ module dma_engine import dma_pkg::*; #(
     .out_valid(d_out_valid), .out_ready(d_out_ready), .out_data(d_out)
   );
 
+  // The data writes' W beats leave through a register slice: the bus's W ready
+  // (through the mux) then reaches the slice's registers, not the write engine's
+  // chunk sequencing and the data FIFO behind it.
+  logic ww_valid, ww_ready, ww_last;
+  logic [DB*8-1:0] ww_data;
+  logic [DB-1:0] ww_strb;
+  skid_buf #(.W(DB*8 + DB + 1)) u_wskid (
+    .clk, .rst, .in_valid(ww_valid), .in_ready(ww_ready), .in_data({ww_last, ww_strb, ww_data}),
+    .out_valid(w_valid[1]), .out_ready(w_ready[1]),
+    .out_data({w_last[1], w_strb[DB +: DB], w_data[DB*8 +: DB*8]})
+  );
+
   dma_wr_eng #(.DB(DB)) u_wr (
     .clk, .rst, .desc_start, .cmd_valid(wc_valid), .cmd_ready(wc_ready), .cmd(wc),
+    .pattern(ck_pattern),
     .st_valid, .st_ready, .st,
     .f_valid(d_out_valid), .f_ready(d_out_ready), .f_data(d_out),
     .aw_valid(aw_valid[1]), .aw_ready(aw_ready[1]), .aw_addr(aw_addr[48 +: 48]),
     .aw_len(aw_len[8 +: 8]),
-    .w_valid(w_valid[1]), .w_ready(w_ready[1]), .w_data(w_data[DB*8 +: DB*8]),
-    .w_strb(w_strb[DB +: DB]), .w_last(w_last[1]),
+    .w_valid(ww_valid), .w_ready(ww_ready), .w_data(ww_data), .w_strb(ww_strb),
+    .w_last(ww_last),
     .b_valid(b_valid[1]), .b_ready(b_ready[1]), .b_resp,
     .ar_valid(ar_valid[2]), .ar_ready(ar_ready[2]), .ar_addr(ar_addr[96 +: 48]),
     .ar_len(ar_len[16 +: 8]),

@@ -16,22 +16,29 @@ module dma_fifo #(
   logic [W-1:0] mem [DEPTH];
   logic [AW:0]  wp, rp;
 
+  logic [AW:0]  wp_n, rp_n;
+
   // full: same slot, other lap (no subtractor on the handshake path)
   assign in_ready  = !(wp[AW] != rp[AW] && wp[AW-1:0] == rp[AW-1:0]);
-  assign out_valid = wp != rp;
   assign out_data  = mem[rp[AW-1:0]];
+  assign wp_n      = wp + (AW + 1)'(in_valid && in_ready);
+  assign rp_n      = rp + (AW + 1)'(out_valid && out_ready);
 
   always_ff @(posedge clk) begin
     if (in_valid && in_ready) mem[wp[AW-1:0]] <= in_data;
   end
 
+  // out_valid (wp != rp) is kept in a flip-flop: consumers' handshakes start from it,
+  // not from a pointer compare
   always_ff @(posedge clk) begin
     if (rst) begin
       wp <= '0;
       rp <= '0;
+      out_valid <= 1'b0;
     end else begin
-      if (in_valid && in_ready) wp <= wp + 1'b1;
-      if (out_valid && out_ready) rp <= rp + 1'b1;
+      wp <= wp_n;
+      rp <= rp_n;
+      out_valid <= wp_n != rp_n;
     end
   end
 endmodule

@@ -36,8 +36,9 @@ package dma_pkg;
     logic [12:0] len;       // 1..4096
     logic [9:0]  sbeats;    // bus beats covering [src, src+len) (computed once, by dma_ctrl)
     logic [9:0]  dbeats;    // bus beats covering [dst, dst+len)
-    logic [63:0] pattern;   // FILL pattern, byte i of the descriptor's dst = pattern byte i%8
   } chunk_t;
+  // (the FILL pattern is the descriptor's, wired from dma_ctrl: it cannot change while
+  // a chunk of the descriptor is in flight)
 
   // Outcome of a chunk's source reads (read engine -> write engine, in chunk order).
   typedef struct packed {

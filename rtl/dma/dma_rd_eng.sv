@@ -107,5 +107,5 @@ module dma_rd_eng import dma_pkg::*; #(
     .o_valid, .o_ready, .o_data,
     .st_valid, .st_ready, .st
   );
-  wire unused = &{1'b0, cmd};  // offsets, pattern and op kinds are the write engine's
+  wire unused = &{1'b0, cmd};  // offsets and op kinds are the write engine's
 endmodule

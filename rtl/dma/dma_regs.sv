@@ -146,16 +146,20 @@ module dma_regs import dma_pkg::*; #(
         err[i] <= '0; err_addr[i] <= '0; roff[i] <= '0;
       end
     end else begin
-      // engine events first; a same-cycle register write wins where both touch a field
-      if (ev_valid && 32'(ev_q) < NQ) begin
-        if (ev_head_inc) head[ev_q] <= (head[ev_q] + 16'd1) & size_mask(log2sz[ev_q]);
-        roff[ev_q] <= ev_roff;
-        if (ev_err != QE_NONE && (err[ev_q] == QE_NONE || ev_halt)) err[ev_q] <= ev_err;
-        if (ev_halt) begin
-          halted[ev_q] <= 1'b1;
-          err_addr[ev_q] <= ev_err_addr;
+      // engine events first; a same-cycle register write wins where both touch a field.
+      // Per queue, so head + 1 is computed from that queue's own registers beside the
+      // event decode (not after a select by ev_q, which arrives late from the engines).
+      for (int i = 0; i < NQ; i++) begin
+        if (ev_valid && 32'(ev_q) == i) begin
+          if (ev_head_inc) head[i] <= (head[i] + 16'd1) & size_mask(log2sz[i]);
+          roff[i] <= ev_roff;
+          if (ev_err != QE_NONE && (err[i] == QE_NONE || ev_halt)) err[i] <= ev_err;
+          if (ev_halt) begin
+            halted[i] <= 1'b1;
+            err_addr[i] <= ev_err_addr;
+          end
+          if ((ev_irq || ev_err != QE_NONE) && irq_en[i]) irq_pend[i] <= 1'b1;
         end
-        if ((ev_irq || ev_err != QE_NONE) && irq_en[ev_q]) irq_pend[ev_q] <= 1'b1;
       end
       if (wr_go && s_axil_awaddr == AW'(12'h008)) irq_pend <= irq_pend & ~s_axil_wdata[NQ-1:0];
       if (wq_hit) begin

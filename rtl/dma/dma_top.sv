@@ -127,16 +127,23 @@ module dma_top import dma_pkg::*; #(
   dma_dispatch #(.NQ(NQ), .NE(NE), .QW(QW)) u_dispatch (
     .clk, .rst, .q_ready, .q_nopasid, .q_pasid, .q_desc_addr, .q_roff, .q_head,
     .e_idle, .e_go, .go_q, .go_ssv, .go_ssid, .go_daddr, .go_roff, .go_head, .e_cur_q, .e_yield_ok,
-    .e_ev_valid, .e_ev_q, .e_ev_ready, .ev_sel_valid, .ev_sel, .owned
+    .e_ev_valid, .e_ev_ready, .ev_sel_valid, .ev_sel, .ev_apply(ev_valid), .ev_apply_q(ev_q),
+    .owned
   );
-  assign ev_valid    = ev_sel_valid;
-  assign ev_q        = e_ev_q[32'(ev_sel)*QW +: QW];
-  assign ev_head_inc = e_ev_head_inc[ev_sel];
-  assign ev_err      = e_ev_err[32'(ev_sel)*8 +: 8];
-  assign ev_halt     = e_ev_halt[ev_sel];
-  assign ev_err_addr = e_ev_err_addr[32'(ev_sel)*48 +: 48];
-  assign ev_irq      = e_ev_irq[ev_sel];
-  assign ev_roff     = e_ev_roff[32'(ev_sel)*21 +: 21];
+  // The event taken from an engine reaches the register block through a register
+  // (the engines and the register block lie far apart): it is applied, and the
+  // dispatcher releases the queue, one cycle after it was taken.
+  always_ff @(posedge clk) begin
+    if (rst) ev_valid <= 1'b0;
+    else ev_valid <= ev_sel_valid;
+    ev_q        <= e_ev_q[32'(ev_sel)*QW +: QW];
+    ev_head_inc <= e_ev_head_inc[ev_sel];
+    ev_err      <= e_ev_err[32'(ev_sel)*8 +: 8];
+    ev_halt     <= e_ev_halt[ev_sel];
+    ev_err_addr <= e_ev_err_addr[32'(ev_sel)*48 +: 48];
+    ev_irq      <= e_ev_irq[ev_sel];
+    ev_roff     <= e_ev_roff[32'(ev_sel)*21 +: 21];
+  end
 
   // AR/R streams: 4 slots per engine (slot 3 unused) so the slot index is the ARID
   logic [NE*4-1:0] ar_valid, ar_ready, r_valid, r_ready;

@@ -21,6 +21,7 @@ module dma_wr_eng import dma_pkg::*; #(
   input  logic            cmd_valid,
   output logic            cmd_ready,
   input  chunk_t          cmd,
+  input  logic [63:0]     pattern,      // the descriptor's FILL pattern (constant meanwhile)
   input  logic            st_valid,
   output logic            st_ready,
   input  rd_status_t      st,
@@ -75,6 +76,7 @@ module dma_wr_eng import dma_pkg::*; #(
   // that use them need no 10-bit compare
   logic        at_first, at_last, at_end;
   logic [9:0]  req_left;    // beats still to request on AW or AR
+  logic        req_none;    // req_left == 0, kept in a flip-flop (AW/AR valid, AW ahead)
   logic [47:0] req_addr;
   logic        aw_ahead;    // the next chunk's AW is already out (it must chain)
   logic        pg;          // page parity of the chunk started last
@@ -92,7 +94,7 @@ module dma_wr_eng import dma_pkg::*; #(
   always_comb begin
     for (int b = 0; b < DB; b++) begin
       strb[b] = !(at_first && LB'(b) < d) && !(at_last && LB'(b) > e);
-      pat[b*8 +: 8] = c.pattern[8 * (3'(c.off[2:0] + 3'(b) - 3'(d))) +: 8];
+      pat[b*8 +: 8] = pattern[8 * (3'(c.off[2:0] + 3'(b) - 3'(d))) +: 8];
     end
   end
 
@@ -123,6 +125,10 @@ module dma_wr_eng import dma_pkg::*; #(
   // (page 0 after reset, as before any chunk). The register refills only while
   // empty, the cycle after its chunk was taken: the refill does not wait on the
   // W handshake that ends a chunk (only a one-beat chunk can then not chain).
+  // While empty it copies the FIFO heads in every cycle and keeps the copy once
+  // both were valid: its enables are the flip-flop kv, not the FIFOs' pointer
+  // compares. The chunk loaded before kc is the one in c by then (kc is taken into
+  // c before it refills; both are 0 after reset), so same_page compares with c.
   logic w_fire, w_end, cmd_ok, same_page, page_ok, start, chain;
   logic        kv;          // kc/ks hold the next chunk
   chunk_t      kc;
@@ -131,25 +137,18 @@ module dma_wr_eng import dma_pkg::*; #(
   logic        k_small;     // kc.dbeats <= 256: one AW burst
   logic [9:0]  k_nb_m1;     // kc.dbeats - 1
   logic [9:0]  k_nb_m2;     // kc.dbeats - 2
-  logic [35:0] k_prev;      // destination page of the chunk loaded last
   logic        load;
   assign load      = cmd_valid && st_valid && !kv;
   assign cmd_ready = load;
   assign st_ready  = load;
   always_ff @(posedge clk) begin
-    if (rst) begin
-      kv <= 1'b0;
-      k_prev <= '0;
-    end else if (load) begin
-      kv <= 1'b1;
-      k_prev <= cmd.dst[47:12];
-    end else if (start || chain) begin
-      kv <= 1'b0;
-    end
-    if (load) begin
+    if (rst) kv <= 1'b0;
+    else if (load) kv <= 1'b1;
+    else if (start || chain) kv <= 1'b0;
+    if (!kv) begin
       kc <= cmd;
       ks <= st;
-      k_same <= cmd.dst[47:12] == k_prev;
+      k_same <= cmd.dst[47:12] == c.dst[47:12];
       k_small <= cmd.dbeats <= 10'd256;
       k_nb_m1 <= cmd.dbeats - 10'd1;
       k_nb_m2 <= cmd.dbeats - 10'd2;
@@ -177,18 +176,18 @@ module dma_wr_eng import dma_pkg::*; #(
   // this chunk's page (it fails too) or in a page proven good (cannot happen).
   logic clean, ahead_ok, ahead_fire;
   assign clean      = !(dead || ks.skipped || ks.bus || ks.fault);
-  assign ahead_ok   = state == S_WRITE && req_left == 0 && !aw_ahead && cmd_ok && page_ok &&
+  assign ahead_ok   = state == S_WRITE && req_none && !aw_ahead && cmd_ok && page_ok &&
                       clean && !kc.is_cmp && k_small;
   assign ahead_fire = ahead_ok && aw_ready;
   assign chain      = w_end && cmd_ok && page_ok && (aw_ahead || clean);
 
   logic [7:0] req_len;
   assign req_len  = (req_left > 10'd256) ? 8'd255 : 8'(req_left - 10'd1);
-  assign aw_valid = (state == S_WRITE && req_left != 0) || ahead_ok;
-  assign ar_valid = state == S_CMP && req_left != 0;
-  assign aw_addr  = (req_left != 0) ? req_addr : {kc.dst[47:LB], {LB{1'b0}}};
+  assign aw_valid = (state == S_WRITE && !req_none) || ahead_ok;
+  assign ar_valid = state == S_CMP && !req_none;
+  assign aw_addr  = !req_none ? req_addr : {kc.dst[47:LB], {LB{1'b0}}};
   assign ar_addr  = req_addr;
-  assign aw_len   = (req_left != 0) ? req_len : 8'(k_nb_m1);
+  assign aw_len   = !req_none ? req_len : 8'(k_nb_m1);
   assign ar_len   = req_len;
 
   // (in S_WRITE idx < nb: the last beat leaves S_WRITE or chains, restarting idx)
@@ -304,6 +303,7 @@ module dma_wr_eng import dma_pkg::*; #(
         req_addr <= {kc.dst[47:LB], {LB{1'b0}}};
         // a chained chunk whose AW went ahead requests nothing more
         req_left <= (chain && (aw_ahead || ahead_fire)) ? 10'd0 : kc.dbeats;
+        req_none <= (chain && (aw_ahead || ahead_fire)) || kc.dbeats == 10'd0;
         if (chain) aw_ahead <= 1'b0;
         if (!same_page) begin
           pg <= !pg;
@@ -324,9 +324,10 @@ module dma_wr_eng import dma_pkg::*; #(
           S_DRAIN: if (at_end) state <= S_IDLE;
                    else if (f_valid) idx <= idx + 10'd1;
           S_WRITE: begin
-            if (aw_valid && aw_ready && req_left != 0) begin
+            if (aw_valid && aw_ready && !req_none) begin
               req_addr <= req_addr + 48'(DB * 256);
               req_left <= (req_left > 10'd256) ? req_left - 10'd256 : 10'd0;
+              req_none <= !(req_left > 10'd256);
             end
             if (w_fire) idx <= idx + 10'd1;
             if (w_end) state <= S_IDLE;
@@ -335,6 +336,7 @@ module dma_wr_eng import dma_pkg::*; #(
             if (ar_valid && ar_ready) begin
               req_addr <= req_addr + 48'(DB * 256);
               req_left <= (req_left > 10'd256) ? req_left - 10'd256 : 10'd0;
+              req_none <= !(req_left > 10'd256);
             end
             if (r_valid && r_ready) begin
               idx <= idx + 10'd1;
