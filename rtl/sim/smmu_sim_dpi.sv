@@ -2,8 +2,8 @@
 // master ports are each served by an HDL-side RAM port (axi_dpi_ram; both instances hold
 // the same bytes, the one C++ buffer) with a fixed, known read latency, so walk and hit
 // timings can be compared with "reads x latency". The device port and the register port
-// are the top's ports; the master ports are internal (mem_*: translated traffic, tw_*:
-// the SMMU's own accesses), visible to a monitor by name.
+// are the top's ports; the master ports are internal (mem_*[0]: translated traffic,
+// mem_*[1]: the SMMU's own accesses), visible to a monitor by name.
 module smmu_sim_dpi #(
     parameter int SID_BITS      = 8,
     parameter int SSID_BITS     = 8,
@@ -82,154 +82,83 @@ module smmu_sim_dpi #(
     output logic                    irq_gerror,
     output logic                    irq_cmdq_sync
 );
-    logic [M_ID_WIDTH-1:0]   mem_awid;
-    logic [OAS_BITS-1:0]     mem_awaddr;
-    logic [7:0]              mem_awlen;
-    logic [2:0]              mem_awsize;
-    logic [1:0]              mem_awburst;
-    logic                    mem_awlock;
-    logic [3:0]              mem_awcache;
-    logic [2:0]              mem_awprot;
-    logic                    mem_awvalid;
-    logic                    mem_awready;
-    logic [DATA_WIDTH-1:0]   mem_wdata;
-    logic [STRB_WIDTH-1:0]   mem_wstrb;
-    logic                    mem_wlast;
-    logic                    mem_wvalid;
-    logic                    mem_wready;
-    logic [M_ID_WIDTH-1:0]   mem_bid;
-    logic [1:0]              mem_bresp;
-    logic                    mem_bvalid;
-    logic                    mem_bready;
-    logic [M_ID_WIDTH-1:0]   mem_arid;
-    logic [OAS_BITS-1:0]     mem_araddr;
-    logic [7:0]              mem_arlen;
-    logic [2:0]              mem_arsize;
-    logic [1:0]              mem_arburst;
-    logic                    mem_arlock;
-    logic [3:0]              mem_arcache;
-    logic [2:0]              mem_arprot;
-    logic                    mem_arvalid;
-    logic                    mem_arready;
-    logic [M_ID_WIDTH-1:0]   mem_rid;
-    logic [DATA_WIDTH-1:0]   mem_rdata;
-    logic [1:0]              mem_rresp;
-    logic                    mem_rlast;
-    logic                    mem_rvalid;
-    logic                    mem_rready;
-
-    logic [M_ID_WIDTH-1:0]   tw_awid;
-    logic [OAS_BITS-1:0]     tw_awaddr;
-    logic [7:0]              tw_awlen;
-    logic [2:0]              tw_awsize;
-    logic [1:0]              tw_awburst;
-    logic                    tw_awlock;
-    logic [3:0]              tw_awcache;
-    logic [2:0]              tw_awprot;
-    logic                    tw_awvalid;
-    logic                    tw_awready;
-    logic [DATA_WIDTH-1:0]   tw_wdata;
-    logic [STRB_WIDTH-1:0]   tw_wstrb;
-    logic                    tw_wlast;
-    logic                    tw_wvalid;
-    logic                    tw_wready;
-    logic [M_ID_WIDTH-1:0]   tw_bid;
-    logic [1:0]              tw_bresp;
-    logic                    tw_bvalid;
-    logic                    tw_bready;
-    logic [M_ID_WIDTH-1:0]   tw_arid;
-    logic [OAS_BITS-1:0]     tw_araddr;
-    logic [7:0]              tw_arlen;
-    logic [2:0]              tw_arsize;
-    logic [1:0]              tw_arburst;
-    logic                    tw_arlock;
-    logic [3:0]              tw_arcache;
-    logic [2:0]              tw_arprot;
-    logic                    tw_arvalid;
-    logic                    tw_arready;
-    logic [M_ID_WIDTH-1:0]   tw_rid;
-    logic [DATA_WIDTH-1:0]   tw_rdata;
-    logic [1:0]              tw_rresp;
-    logic                    tw_rlast;
-    logic                    tw_rvalid;
-    logic                    tw_rready;
+    // The two master ports, [0] downstream (translated, m_axi) and [1] table-walk
+    // (m_tw_axi), each served by its own axi_dpi_ram; both reach the same C++ buffer.
+    // A monitor reads port k as bit/field k of mem_* (tb/bench/cocotb_smmu.py).
+    logic [1:0][M_ID_WIDTH-1:0] mem_awid, mem_bid, mem_arid, mem_rid;
+    logic [1:0][OAS_BITS-1:0]   mem_awaddr, mem_araddr;
+    logic [1:0][7:0]            mem_awlen, mem_arlen;
+    logic [1:0][2:0]            mem_awsize, mem_awprot, mem_arsize, mem_arprot;
+    logic [1:0][1:0]            mem_awburst, mem_bresp, mem_arburst, mem_rresp;
+    logic [1:0][3:0]            mem_awcache, mem_arcache;
+    logic [1:0][DATA_WIDTH-1:0] mem_wdata, mem_rdata;
+    logic [1:0][STRB_WIDTH-1:0] mem_wstrb;
+    logic [1:0]                 mem_awlock, mem_awvalid, mem_awready, mem_wlast, mem_wvalid,
+                                mem_wready, mem_bvalid, mem_bready, mem_arlock, mem_arvalid,
+                                mem_arready, mem_rlast, mem_rvalid, mem_rready;
 
     smmu_top #(
         .SID_BITS(SID_BITS), .SSID_BITS(SSID_BITS), .DATA_WIDTH(DATA_WIDTH),
         .ID_WIDTH(ID_WIDTH), .ADDR_WIDTH(ADDR_WIDTH), .OAS_BITS(OAS_BITS),
         .IOTLB_ENTRIES(IOTLB_ENTRIES), .CFG_ENTRIES(CFG_ENTRIES), .RD_WALKERS(RD_WALKERS)
     ) u_smmu (
-        .m_axi_awid(mem_awid), .m_axi_awaddr(mem_awaddr), .m_axi_awlen(mem_awlen),
-        .m_axi_awsize(mem_awsize), .m_axi_awburst(mem_awburst), .m_axi_awlock(mem_awlock),
-        .m_axi_awcache(mem_awcache), .m_axi_awprot(mem_awprot), .m_axi_awvalid(mem_awvalid),
-        .m_axi_awready(mem_awready),
-        .m_axi_wdata(mem_wdata), .m_axi_wstrb(mem_wstrb), .m_axi_wlast(mem_wlast),
-        .m_axi_wvalid(mem_wvalid), .m_axi_wready(mem_wready),
-        .m_axi_bid(mem_bid), .m_axi_bresp(mem_bresp), .m_axi_bvalid(mem_bvalid),
-        .m_axi_bready(mem_bready),
-        .m_axi_arid(mem_arid), .m_axi_araddr(mem_araddr), .m_axi_arlen(mem_arlen),
-        .m_axi_arsize(mem_arsize), .m_axi_arburst(mem_arburst), .m_axi_arlock(mem_arlock),
-        .m_axi_arcache(mem_arcache), .m_axi_arprot(mem_arprot), .m_axi_arvalid(mem_arvalid),
-        .m_axi_arready(mem_arready),
-        .m_axi_rid(mem_rid), .m_axi_rdata(mem_rdata), .m_axi_rresp(mem_rresp),
-        .m_axi_rlast(mem_rlast), .m_axi_rvalid(mem_rvalid), .m_axi_rready(mem_rready),
-        .m_tw_axi_awid(tw_awid), .m_tw_axi_awaddr(tw_awaddr), .m_tw_axi_awlen(tw_awlen),
-        .m_tw_axi_awsize(tw_awsize), .m_tw_axi_awburst(tw_awburst), .m_tw_axi_awlock(tw_awlock),
-        .m_tw_axi_awcache(tw_awcache), .m_tw_axi_awprot(tw_awprot), .m_tw_axi_awvalid(tw_awvalid),
-        .m_tw_axi_awready(tw_awready),
-        .m_tw_axi_wdata(tw_wdata), .m_tw_axi_wstrb(tw_wstrb), .m_tw_axi_wlast(tw_wlast),
-        .m_tw_axi_wvalid(tw_wvalid), .m_tw_axi_wready(tw_wready),
-        .m_tw_axi_bid(tw_bid), .m_tw_axi_bresp(tw_bresp), .m_tw_axi_bvalid(tw_bvalid),
-        .m_tw_axi_bready(tw_bready),
-        .m_tw_axi_arid(tw_arid), .m_tw_axi_araddr(tw_araddr), .m_tw_axi_arlen(tw_arlen),
-        .m_tw_axi_arsize(tw_arsize), .m_tw_axi_arburst(tw_arburst), .m_tw_axi_arlock(tw_arlock),
-        .m_tw_axi_arcache(tw_arcache), .m_tw_axi_arprot(tw_arprot), .m_tw_axi_arvalid(tw_arvalid),
-        .m_tw_axi_arready(tw_arready),
-        .m_tw_axi_rid(tw_rid), .m_tw_axi_rdata(tw_rdata), .m_tw_axi_rresp(tw_rresp),
-        .m_tw_axi_rlast(tw_rlast), .m_tw_axi_rvalid(tw_rvalid), .m_tw_axi_rready(tw_rready),
-        .*
+        .m_axi_awid(mem_awid[0]), .m_axi_awaddr(mem_awaddr[0]), .m_axi_awlen(mem_awlen[0]),
+        .m_axi_awsize(mem_awsize[0]), .m_axi_awburst(mem_awburst[0]),
+        .m_axi_awlock(mem_awlock[0]), .m_axi_awcache(mem_awcache[0]),
+        .m_axi_awprot(mem_awprot[0]), .m_axi_awvalid(mem_awvalid[0]),
+        .m_axi_awready(mem_awready[0]), .m_axi_wdata(mem_wdata[0]), .m_axi_wstrb(mem_wstrb[0]),
+        .m_axi_wlast(mem_wlast[0]), .m_axi_wvalid(mem_wvalid[0]), .m_axi_wready(mem_wready[0]),
+        .m_axi_bid(mem_bid[0]), .m_axi_bresp(mem_bresp[0]), .m_axi_bvalid(mem_bvalid[0]),
+        .m_axi_bready(mem_bready[0]), .m_axi_arid(mem_arid[0]), .m_axi_araddr(mem_araddr[0]),
+        .m_axi_arlen(mem_arlen[0]), .m_axi_arsize(mem_arsize[0]),
+        .m_axi_arburst(mem_arburst[0]), .m_axi_arlock(mem_arlock[0]),
+        .m_axi_arcache(mem_arcache[0]), .m_axi_arprot(mem_arprot[0]),
+        .m_axi_arvalid(mem_arvalid[0]), .m_axi_arready(mem_arready[0]), .m_axi_rid(mem_rid[0]),
+        .m_axi_rdata(mem_rdata[0]), .m_axi_rresp(mem_rresp[0]), .m_axi_rlast(mem_rlast[0]),
+        .m_axi_rvalid(mem_rvalid[0]), .m_axi_rready(mem_rready[0]),
+        .m_tw_axi_awid(mem_awid[1]), .m_tw_axi_awaddr(mem_awaddr[1]),
+        .m_tw_axi_awlen(mem_awlen[1]), .m_tw_axi_awsize(mem_awsize[1]),
+        .m_tw_axi_awburst(mem_awburst[1]), .m_tw_axi_awlock(mem_awlock[1]),
+        .m_tw_axi_awcache(mem_awcache[1]), .m_tw_axi_awprot(mem_awprot[1]),
+        .m_tw_axi_awvalid(mem_awvalid[1]), .m_tw_axi_awready(mem_awready[1]),
+        .m_tw_axi_wdata(mem_wdata[1]), .m_tw_axi_wstrb(mem_wstrb[1]),
+        .m_tw_axi_wlast(mem_wlast[1]), .m_tw_axi_wvalid(mem_wvalid[1]),
+        .m_tw_axi_wready(mem_wready[1]), .m_tw_axi_bid(mem_bid[1]),
+        .m_tw_axi_bresp(mem_bresp[1]), .m_tw_axi_bvalid(mem_bvalid[1]),
+        .m_tw_axi_bready(mem_bready[1]), .m_tw_axi_arid(mem_arid[1]),
+        .m_tw_axi_araddr(mem_araddr[1]), .m_tw_axi_arlen(mem_arlen[1]),
+        .m_tw_axi_arsize(mem_arsize[1]), .m_tw_axi_arburst(mem_arburst[1]),
+        .m_tw_axi_arlock(mem_arlock[1]), .m_tw_axi_arcache(mem_arcache[1]),
+        .m_tw_axi_arprot(mem_arprot[1]), .m_tw_axi_arvalid(mem_arvalid[1]),
+        .m_tw_axi_arready(mem_arready[1]), .m_tw_axi_rid(mem_rid[1]),
+        .m_tw_axi_rdata(mem_rdata[1]), .m_tw_axi_rresp(mem_rresp[1]),
+        .m_tw_axi_rlast(mem_rlast[1]), .m_tw_axi_rvalid(mem_rvalid[1]),
+        .m_tw_axi_rready(mem_rready[1]), .*
     );
 
-    axi_dpi_ram #(
-        .DATA_WIDTH(DATA_WIDTH), .ADDR_WIDTH(OAS_BITS), .ID_WIDTH(M_ID_WIDTH),
-        .READ_LATENCY(READ_LATENCY), .RD_DEPTH(RD_DEPTH)
-    ) u_ram (
-        .clk, .rst,
-        .s_axi_awid(mem_awid), .s_axi_awaddr(mem_awaddr), .s_axi_awlen(mem_awlen),
-        .s_axi_awsize(mem_awsize), .s_axi_awburst(mem_awburst), .s_axi_awvalid(mem_awvalid),
-        .s_axi_awready(mem_awready),
-        .s_axi_wdata(mem_wdata), .s_axi_wstrb(mem_wstrb), .s_axi_wlast(mem_wlast),
-        .s_axi_wvalid(mem_wvalid), .s_axi_wready(mem_wready),
-        .s_axi_bid(mem_bid), .s_axi_bresp(mem_bresp), .s_axi_bvalid(mem_bvalid),
-        .s_axi_bready(mem_bready),
-        .s_axi_arid(mem_arid), .s_axi_araddr(mem_araddr), .s_axi_arlen(mem_arlen),
-        .s_axi_arsize(mem_arsize), .s_axi_arburst(mem_arburst), .s_axi_arvalid(mem_arvalid),
-        .s_axi_arready(mem_arready),
-        .s_axi_rid(mem_rid), .s_axi_rdata(mem_rdata), .s_axi_rresp(mem_rresp),
-        .s_axi_rlast(mem_rlast), .s_axi_rvalid(mem_rvalid), .s_axi_rready(mem_rready)
-    );
-
-    axi_dpi_ram #(
-        .DATA_WIDTH(DATA_WIDTH), .ADDR_WIDTH(OAS_BITS), .ID_WIDTH(M_ID_WIDTH),
-        .READ_LATENCY(READ_LATENCY), .RD_DEPTH(RD_DEPTH)
-    ) u_tw_ram (
-        .clk, .rst,
-        .s_axi_awid(tw_awid), .s_axi_awaddr(tw_awaddr), .s_axi_awlen(tw_awlen),
-        .s_axi_awsize(tw_awsize), .s_axi_awburst(tw_awburst), .s_axi_awvalid(tw_awvalid),
-        .s_axi_awready(tw_awready),
-        .s_axi_wdata(tw_wdata), .s_axi_wstrb(tw_wstrb), .s_axi_wlast(tw_wlast),
-        .s_axi_wvalid(tw_wvalid), .s_axi_wready(tw_wready),
-        .s_axi_bid(tw_bid), .s_axi_bresp(tw_bresp), .s_axi_bvalid(tw_bvalid),
-        .s_axi_bready(tw_bready),
-        .s_axi_arid(tw_arid), .s_axi_araddr(tw_araddr), .s_axi_arlen(tw_arlen),
-        .s_axi_arsize(tw_arsize), .s_axi_arburst(tw_arburst), .s_axi_arvalid(tw_arvalid),
-        .s_axi_arready(tw_arready),
-        .s_axi_rid(tw_rid), .s_axi_rdata(tw_rdata), .s_axi_rresp(tw_rresp),
-        .s_axi_rlast(tw_rlast), .s_axi_rvalid(tw_rvalid), .s_axi_rready(tw_rready)
-    );
+    for (genvar k = 0; k < 2; k++) begin : g_ram
+        axi_dpi_ram #(
+            .DATA_WIDTH(DATA_WIDTH), .ADDR_WIDTH(OAS_BITS), .ID_WIDTH(M_ID_WIDTH),
+            .READ_LATENCY(READ_LATENCY), .RD_DEPTH(RD_DEPTH)
+        ) u_ram (
+            .clk, .rst,
+            .s_axi_awid(mem_awid[k]), .s_axi_awaddr(mem_awaddr[k]), .s_axi_awlen(mem_awlen[k]),
+            .s_axi_awsize(mem_awsize[k]), .s_axi_awburst(mem_awburst[k]),
+            .s_axi_awvalid(mem_awvalid[k]), .s_axi_awready(mem_awready[k]),
+            .s_axi_wdata(mem_wdata[k]), .s_axi_wstrb(mem_wstrb[k]), .s_axi_wlast(mem_wlast[k]),
+            .s_axi_wvalid(mem_wvalid[k]), .s_axi_wready(mem_wready[k]), .s_axi_bid(mem_bid[k]),
+            .s_axi_bresp(mem_bresp[k]), .s_axi_bvalid(mem_bvalid[k]),
+            .s_axi_bready(mem_bready[k]), .s_axi_arid(mem_arid[k]),
+            .s_axi_araddr(mem_araddr[k]), .s_axi_arlen(mem_arlen[k]),
+            .s_axi_arsize(mem_arsize[k]), .s_axi_arburst(mem_arburst[k]),
+            .s_axi_arvalid(mem_arvalid[k]), .s_axi_arready(mem_arready[k]),
+            .s_axi_rid(mem_rid[k]), .s_axi_rdata(mem_rdata[k]), .s_axi_rresp(mem_rresp[k]),
+            .s_axi_rlast(mem_rlast[k]), .s_axi_rvalid(mem_rvalid[k]),
+            .s_axi_rready(mem_rready[k])
+        );
+    end
 
     // lock/cache/prot carry no meaning for a plain RAM
     wire unused_ok = &{1'b0, mem_awlock, mem_awcache, mem_awprot,
-                       mem_arlock, mem_arcache, mem_arprot,
-                       tw_awlock, tw_awcache, tw_awprot, tw_arlock, tw_arcache, tw_arprot};
+                       mem_arlock, mem_arcache, mem_arprot};
 endmodule

@@ -2,8 +2,8 @@
 hit-under-miss, scaling with PASIDs and IOTLB size. Runs on rtl/sim/smmu_sim_dpi.sv
 (smmu_top + the DPI RAM with a fixed READ_LATENCY), so every memory read costs a known
 time. A per-cycle driver/monitor (`Port`) issues single-beat device reads back to back
-and stamps every handshake on the device port and on both memory ports (translated
-reads on mem_*, the SMMU's own on tw_*); the numbers are differences
+and stamps every handshake on the device port and on both memory ports (field 0 of the
+wrapper's mem_* vectors: translated reads, field 1: the SMMU's own); the numbers are differences
 of those stamps, in clock cycles. Each test writes <test>.json into the run folder.
 Options come in env BENCH_CFG (JSON).
 """
@@ -61,9 +61,11 @@ class Port:
         self.mem_open: dict[int, list[MemAr]] = {}
         self.top = 1 << param("ID_WIDTH", 4)
         d = dut
-        self.ports = [{f: getattr(d, f"{p}_{f}") for f in
-                       ("arvalid", "arready", "arid", "araddr", "rvalid", "rready", "rlast", "rid")}
-                      for p in ("mem", "tw")]
+        # the wrapper's two master ports: field k of each mem_* vector is port k
+        self.mem_sig = {f: getattr(d, f"mem_{f}") for f in
+                        ("arvalid", "arready", "arid", "araddr", "rvalid", "rready", "rlast", "rid")}
+        self.id_bits = param("ID_WIDTH", 4) + 1
+        self.addr_bits = param("OAS_BITS", 48)
         d.s_axi_arvalid.value = 0
         d.s_axi_awvalid.value = 0
         d.s_axi_wvalid.value = 0
@@ -95,14 +97,17 @@ class Port:
                 req = self.by_id[int(d.s_axi_rid.value)].pop(0)
                 req.r, req.resp = c, int(d.s_axi_rresp.value)
                 self.done.append(req)
-            for p in self.ports:   # translated (mem_*) and table-walk (tw_*) ports
-                if p["arvalid"].value and p["arready"].value:
-                    i = int(p["arid"].value)
-                    m = MemAr(c, i & (self.top - 1), int(p["araddr"].value), bool(i & self.top))
+            v = {f: int(h.value) for f, h in self.mem_sig.items()}
+            ib, ab = self.id_bits, self.addr_bits
+            for k in (0, 1):       # translated (m_axi) and table-walk (m_tw_axi) port
+                if v["arvalid"] >> k & v["arready"] >> k & 1:
+                    i = v["arid"] >> (k * ib) & ((1 << ib) - 1)
+                    addr = v["araddr"] >> (k * ab) & ((1 << ab) - 1)
+                    m = MemAr(c, i & (self.top - 1), addr, bool(i & self.top))
                     self.mem.append(m)
                     self.mem_open.setdefault(i, []).append(m)
-                if p["rvalid"].value and p["rready"].value and p["rlast"].value:
-                    self.mem_open[int(p["rid"].value)].pop(0).rlast = c
+                if v["rvalid"] >> k & v["rready"] >> k & v["rlast"] >> k & 1:
+                    self.mem_open[v["rid"] >> (k * ib) & ((1 << ib) - 1)].pop(0).rlast = c
             if self.cur is None and self.queue:
                 self.cur = self.queue.pop(0)
                 d.s_axi_arid.value = self.cur.id
