@@ -7,7 +7,9 @@
 //  - Ports below NXP do not take an ASID: they take the one-hot configuration cache
 //    match (lk_cfg_oh) and compare each entry's ASID with every cache entry's ASID
 //    (cfg_asid), a comparison of registers only. So the cache lookup and the VA compare
-//    run side by side instead of one after the other. Ports NXP.. take lk_asid (walkers).
+//    run side by side instead of one after the other. Ports NXP.. take lk_asid (the
+//    walkers' port, which smmu_top shares among them: each port costs a compare and a
+//    select per entry).
 //  - Ports below NXP are also split in two (smmu_xlate registers between them): lk_oh is
 //    the match; lk_hit/lk_pa/lk_size/lk_perm select the entries in sel_oh (a registered
 //    lk_oh), and lk_pa is then the mapping's base (the caller ORs in the VA bits below

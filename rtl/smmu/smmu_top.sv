@@ -246,8 +246,10 @@ module smmu_top #(
     logic [1:0][CFG_ENTRIES-1:0] cl_sel;
     logic [CFG_ENTRIES-1:0] cl_chg;
     logic [CFG_ENTRIES-1:0][15:0] cfg_asid;     // every cache entry's ASID, for the IOTLB
-    // IOTLB lookup ports: 0 read channel, 1 write channel, 2.. walkers
-    localparam int NTL = 2 + NW;
+    // IOTLB lookup ports: 0 read channel, 1 write channel, 2 the walkers' shared port.
+    // A lookup port costs ~150 LUTs per entry (compare and select), and the walkers look
+    // up in a few cycles of each job only, so they share one (lowest index first).
+    localparam int NTL = 3;
     logic [NTL-1:0][15:0] tl_asid;
     logic [NTL-1:0][VAW-1:12] tl_va;
     logic [NTL-1:0]       tl_hit;
@@ -257,13 +259,28 @@ module smmu_top #(
     logic [NTL-1:0][CFG_ENTRIES-1:0] tl_cfg_oh;
     logic [NTL-1:0][IOTLB_ENTRIES-1:0] tl_oh, tl_sel;
     logic [IOTLB_ENTRIES-1:0] tl_chg;
-    assign tl_sel[NTL-1:2] = '0;
-    // the walkers' ports select their own match; the channels' lk_hit is |tl_sel
-    wire unused_tl = &{1'b0, tl_oh[NTL-1:2], tl_hit[1:0]};
+    assign tl_sel[2] = '0;
+    // the walkers' port selects its own match; the channels' lk_hit is |tl_sel
+    wire unused_tl = &{1'b0, tl_oh[2], tl_hit[1:0]};
     // the channels' IOTLB ports select the ASID by the cache match (smmu_iotlb NXP)
     assign tl_asid[1:0] = '0;
     assign tl_cfg_oh[1:0] = cl_oh;
-    assign tl_cfg_oh[NTL-1:2] = '0;
+    assign tl_cfg_oh[2] = '0;
+    // the walkers' shared port: requests depend on walker state registers only
+    logic [NW-1:0]           wl_req, wl_gnt;
+    logic [NW-1:0][15:0]     wl_asid;
+    logic [NW-1:0][VAW-1:12] wl_va;
+    always_comb begin
+        wl_gnt = '0;
+        for (int k = NW - 1; k >= 0; k--)
+            if (wl_req[k]) wl_gnt = NW'(1) << k;
+        tl_asid[2] = '0;
+        tl_va[2] = '0;
+        for (int k = 0; k < NW; k++) begin
+            tl_asid[2] = tl_asid[2] | (wl_asid[k] & {16{wl_gnt[k]}});
+            tl_va[2] = tl_va[2] | (wl_va[k] & {(VAW-12){wl_gnt[k]}});
+        end
+    end
 
     logic [NW-1:0]        cf_valid, cf_ready, cf_ssv;
     logic [NW-1:0][31:0]  cf_sid;
@@ -372,8 +389,8 @@ module smmu_top #(
             .tf_valid(tf_valid_w[k]), .tf_ready(tf_ready[k]), .tf_asid(tf_asid[k]),
             .tf_va(tf_va[k]), .tf_pa(tf_pa[k]), .tf_size(tf_size[k]), .tf_perm(tf_perm[k]),
             .tf_glob(tf_glob[k]),
-            .tl_asid(tl_asid[2+k]), .tl_va(tl_va[2+k]), .tl_hit(tl_hit[2+k]), .tl_pa(tl_pa[2+k]),
-            .tl_size(tl_size[2+k]), .tl_perm(tl_perm[2+k]),
+            .tl_req(wl_req[k]), .tl_gnt(wl_gnt[k]), .tl_asid(wl_asid[k]), .tl_va(wl_va[k]),
+            .tl_hit(tl_hit[2]), .tl_pa(tl_pa[2]), .tl_size(tl_size[2]), .tl_perm(tl_perm[2]),
             .ar_valid(w_ar_valid[k]), .ar_ready(w_ar_ready[k]), .ar_addr(w_ar_addr[k]),
             .ar_len(w_ar_len[k]),
             .r_valid(w_r_valid[k]), .r_data(m_tw_axi_rdata), .r_resp(m_tw_axi_rresp),

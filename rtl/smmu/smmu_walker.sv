@@ -16,7 +16,7 @@
 // leaf -> IOTLB fill) are decided from the last R beat itself, so the next read's AR is
 // valid in the cycle after that beat (what the first beat of a 2-dword read decides is
 // registered at that beat). Anything else (faults, bypass/abort, IOTLB hit after a CD
-// fetch, two-level CD tables) takes the registered path one cycle later; both paths give
+// fetch, two-level CD tables, a CD whose IOTLB lookup did not get the shared port) takes the registered path one cycle later; both paths give
 // the same outcome. No address arithmetic depends on T0SZ at run time beyond constant
 // compares (the start table's alignment and the VA range check are per-bit compares).
 module smmu_walker #(
@@ -73,7 +73,11 @@ module smmu_walker #(
     output smmu_pkg::perm_t          tf_perm,
     output logic                     tf_glob,          // leaf nG=0 (global)
 
-    // IOTLB lookup once the configuration is known (another walker may have filled it)
+    // IOTLB lookup once the configuration is known (another walker may have filled it),
+    // through the walkers' one shared port: tl_req asks for it in the cycles that look
+    // up, the result (tl_hit ..) is this walker's only in a cycle with tl_gnt
+    output logic                     tl_req,
+    input  logic                     tl_gnt,
     output logic [15:0]              tl_asid,
     output logic [smmu_pkg::VAW-1:12] tl_va,
     input  logic                     tl_hit,
@@ -354,7 +358,11 @@ module smmu_walker #(
     // IOTLB lookups: while the CD arrives, with its ASID (dword 0) for the decision at its
     // last beat; otherwise registered (tlq_*) for S_RANGE, looked up in the cycle before it
     // (the job's own configuration in S_RCHK, the fetched one in S_CFILL), so that the
-    // lookup and the decision on it are in different cycles
+    // lookup and the decision on it are in different cycles. The port is shared, so a
+    // lookup counts only when granted: without the grant the CD's last beat takes the
+    // registered path, and S_CFILL / S_RCHK wait in S_RCHK (tl_req is a function of
+    // registers only, so the grant does not deepen the lookup).
+    assign tl_req = (st == S_CD && beat) || st == S_CFILL || st == S_RCHK;
     assign tl_asid = (st == S_CD) ? d0[CD0_ASID +: 16] : cfg.asid;
     assign tl_va = j.va[VAW-1:12];
     logic            tlq_hit;
@@ -554,7 +562,7 @@ module smmu_walker #(
         else if (ste_cdmax != 0)
             ste_go = ste_go && rw[STE1_S1DSS +: 2] == S1DSS_SSID0;
         // CD (rw = dword 1): TTB0 within the IPS, no IOTLB entry (looked up with d0's ASID)
-        cd_go = cd0_ok && !above_ips({rw[51:CD1_TTB0], 4'b0}, cd_ips) && !tl_hit;
+        cd_go = cd0_ok && !above_ips({rw[51:CD1_TTB0], 4'b0}, cd_ips) && tl_gnt && !tl_hit;
         // descriptor: a table descriptor within the output size
         tab_go = lvl != 2'd3 && rw[PTE_VALID] && rw[PTE_TYPE] &&
                  !above_ips({4'b0, rw_oa}, cfg.ips);
@@ -727,7 +735,8 @@ module smmu_walker #(
                         finish();
                     else if (cfg.mode == CFG_BYPASS) finish();
                     else if (cfg.mode == CFG_ABORT) finish();
-                    else st <= S_RANGE;
+                    else if (tl_gnt) st <= S_RANGE;
+                    else st <= S_RCHK;    // the lookup waits for the shared port
                 end
 
                 S_RANGE: begin
@@ -775,7 +784,7 @@ module smmu_walker #(
                     else finish();
                 end
 
-                S_RCHK: st <= S_RANGE;   // range_bad and tlq_* from the cached config
+                S_RCHK: if (tl_gnt) st <= S_RANGE;   // range_bad and tlq_* from cfg
                 S_DONE: if (res_ready) st <= S_IDLE;
                 S_SEVT: if (sev_ready) st <= S_STALL;
                 S_STALL: begin
