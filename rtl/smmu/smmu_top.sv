@@ -266,14 +266,25 @@ module smmu_top #(
     assign tl_asid[1:0] = '0;
     assign tl_cfg_oh[1:0] = cl_oh;
     assign tl_cfg_oh[2] = '0;
-    // the walkers' shared port: requests depend on walker state registers only
-    logic [NW-1:0]           wl_req, wl_gnt;
+    // The walkers' shared port. The grant is a register: the walkers ask a cycle ahead
+    // by class (smmu_walker tl_want), the highest class wins, then the lowest index. So
+    // the key's select is a flip-flop, and no walker state decode or priority lies in
+    // front of the compare.
+    logic [NW-1:0][1:0]      wl_want;
+    logic [NW-1:0]           wl_gnt;
     logic [NW-1:0][15:0]     wl_asid;
     logic [NW-1:0][VAW-1:12] wl_va;
+    always_ff @(posedge clk) begin
+        logic [1:0] best;
+        best = '0;
+        for (int k = 0; k < NW; k++)
+            if (wl_want[k] > best) best = wl_want[k];
+        wl_gnt <= '0;
+        if (!rst && best != '0)
+            for (int k = NW - 1; k >= 0; k--)
+                if (wl_want[k] == best) wl_gnt <= NW'(1) << k;
+    end
     always_comb begin
-        wl_gnt = '0;
-        for (int k = NW - 1; k >= 0; k--)
-            if (wl_req[k]) wl_gnt = NW'(1) << k;
         tl_asid[2] = '0;
         tl_va[2] = '0;
         for (int k = 0; k < NW; k++) begin
@@ -389,7 +400,7 @@ module smmu_top #(
             .tf_valid(tf_valid_w[k]), .tf_ready(tf_ready[k]), .tf_asid(tf_asid[k]),
             .tf_va(tf_va[k]), .tf_pa(tf_pa[k]), .tf_size(tf_size[k]), .tf_perm(tf_perm[k]),
             .tf_glob(tf_glob[k]),
-            .tl_req(wl_req[k]), .tl_gnt(wl_gnt[k]), .tl_asid(wl_asid[k]), .tl_va(wl_va[k]),
+            .tl_want(wl_want[k]), .tl_gnt(wl_gnt[k]), .tl_asid(wl_asid[k]), .tl_va(wl_va[k]),
             .tl_hit(tl_hit[2]), .tl_pa(tl_pa[2]), .tl_size(tl_size[2]), .tl_perm(tl_perm[2]),
             .ar_valid(w_ar_valid[k]), .ar_ready(w_ar_ready[k]), .ar_addr(w_ar_addr[k]),
             .ar_len(w_ar_len[k]),

@@ -74,9 +74,10 @@ module smmu_walker #(
     output logic                     tf_glob,          // leaf nG=0 (global)
 
     // IOTLB lookup once the configuration is known (another walker may have filled it),
-    // through the walkers' one shared port: tl_req asks for it in the cycles that look
-    // up, the result (tl_hit ..) is this walker's only in a cycle with tl_gnt
-    output logic                     tl_req,
+    // through the walkers' one shared port. Its grant is a register (smmu_top), so the
+    // walker asks one cycle ahead (tl_want: the class of its need next cycle); the
+    // result (tl_hit ..) is this walker's only in a cycle with tl_gnt
+    output logic [1:0]               tl_want,
     input  logic                     tl_gnt,
     output logic [15:0]              tl_asid,
     output logic [smmu_pkg::VAW-1:12] tl_va,
@@ -360,9 +361,20 @@ module smmu_walker #(
     // (the job's own configuration in S_RCHK, the fetched one in S_CFILL), so that the
     // lookup and the decision on it are in different cycles. The port is shared, so a
     // lookup counts only when granted: without the grant the CD's last beat takes the
-    // registered path, and S_CFILL / S_RCHK wait in S_RCHK (tl_req is a function of
-    // registers only, so the grant does not deepen the lookup).
-    assign tl_req = (st == S_CD && beat) || st == S_CFILL || st == S_RCHK;
+    // registered path, and S_CFILL / S_RCHK wait in S_RCHK. The grant is registered
+    // (the key's select is a flip-flop, not logic in front of the compare), so tl_want
+    // says what the walker may need in the next cycle, by class (smmu_top grants the
+    // highest class, then the lowest index):
+    //  3: a CD whose first beat arrives now or has arrived (its last beat may be next);
+    //  2: S_CFILL / S_RCHK (they stay until granted);
+    //  1: idle (a job with a cached configuration goes to S_RCHK: granted ahead, it
+    //     spends one cycle there, else two).
+    always_comb begin
+        tl_want = 2'd0;
+        if (st == S_CD && (beat || r_valid)) tl_want = 2'd3;
+        else if (st == S_CFILL || st == S_RCHK) tl_want = 2'd2;
+        else if (st == S_IDLE) tl_want = 2'd1;
+    end
     assign tl_asid = (st == S_CD) ? d0[CD0_ASID +: 16] : cfg.asid;
     assign tl_va = j.va[VAW-1:12];
     logic            tlq_hit;

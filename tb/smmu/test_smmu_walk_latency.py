@@ -21,6 +21,7 @@ from tb.common.tops import sources
 from tb.smmu.smmu_tb import DATA, TB
 
 PAUSES = ["none", "random"]
+WARM_FIRST = 4   # device AR -> first table read of a miss whose configuration is cached
 
 
 class PortLog:
@@ -175,6 +176,40 @@ async def walk_takes_no_hit_slot(dut):
     assert len(during) == t1 - t0 + 1, \
         f"{t1 - t0 + 1 - len(during)} of {t1 - t0 + 1} cycles lost translated reads during the walk"
     assert xl[-1] > t1, "the hit stream ended before the walk (test too weak)"
+    await tb.check_events()
+
+
+@cocotb.test()
+async def warm_config_walk(dut):
+    """Misses whose configuration is cached (a new page of a warm PASID): no STE / CD
+    read, the first table read within WARM_FIRST cycles of the device AR (S_RCHK: the
+    walkers' shared IOTLB port is granted ahead to an idle walker), one cycle between
+    table reads, data checked against the model."""
+    tb = TB(dut)
+    await tb.start("none", latency=3)
+    await tb.setup()
+    log = PortLog(tb)
+    await walk(tb, log, 1, 16)                                  # warms sid 1 / ssid 1
+    pt = PageTable(tb.mem, tb.alloc, 16)
+    cdt = CdTable(tb.mem, tb.alloc, 2)
+    tb.strtab.set(2, cdt.ste())
+    cdt.set(1, make_cd(pt, 0x52))
+    pt.map(0x4000_0000, DATA + 0x2000)
+    await tb.check_read(2, 0x4000_0000, 8, ssid=1, ssv=True)    # config cached from here
+    firsts = []
+    for i in range(1, 7):
+        va = 0x4000_0000 + (i << 30) + (i << 21) + (i << 12)   # a new table at every level
+        pt.map(va, DATA + 0x2000 + 0x1000 * i)
+        k, p0, r0 = len(log.dev_ar), len(log.present), len(log.rlast)
+        await tb.check_read(2, va + 8 * i, 8, ssid=1, ssv=True, arid=i)
+        await ClockCycles(dut.clk, 2)
+        present, rlast = log.present[p0:], log.rlast[r0:]
+        assert len(present) == 4, f"page {i}: 4 table reads and no STE / CD expected: {present}"
+        gaps = [p - r for r, p in zip(rlast, present[1:])]
+        assert gaps == [1, 1, 1], f"page {i}: cycles from a table read's last beat to the next: {gaps}"
+        firsts.append(present[0] - log.dev_ar[k])
+    tb.log.info("device AR -> first table read: %s cycles", firsts)
+    assert max(firsts) <= WARM_FIRST, f"first table read {firsts} cycles after the device AR"
     await tb.check_events()
 
 

@@ -1,6 +1,7 @@
-"""The walkers' shared IOTLB lookup port (smmu_top: wl_req / wl_gnt, smmu_walker tl_req).
+"""The walkers' shared IOTLB lookup port (smmu_top: wl_want / wl_gnt, smmu_walker tl_want).
 
-The walkers look the IOTLB up through one port, lowest index first. A walker whose
+The walkers look the IOTLB up through one port whose grant is a register: they ask a
+cycle ahead by class, the highest class wins, then the lowest index. A walker whose
 lookup is not granted must not use the result of the one that is: at the CD's last beat
 it takes the registered path, in S_CFILL / S_RCHK it waits in S_RCHK.
 
@@ -30,18 +31,21 @@ VAS = [0x40_0000 + 0x1000 * p for p in range(4)]    # mapped in every ASID
 
 
 class PortWatch:
-    """Counts cycles in which two or more walkers request the shared port."""
+    """Counts cycles in which two or more walkers ask for the shared port for a lookup
+    (class 2 or 3; class 1 is an idle walker's standing request)."""
 
     def __init__(self, dut):
         self.dut, self.multi, self.cycles = dut, 0, 0
         cocotb.start_soon(self._run())
 
     async def _run(self):
-        req = self.dut.wl_req
+        want = self.dut.wl_want
+        n = len(want.value) // 2
         while True:
             await RisingEdge(self.dut.clk)
             self.cycles += 1
-            if bin(int(req.value)).count("1") >= 2:
+            v = int(want.value)
+            if sum((v >> (2 * k) & 3) >= 2 for k in range(n)) >= 2:
                 self.multi += 1
 
 
@@ -110,7 +114,7 @@ async def shared_port_contention(dut, pause):
                 pause, fetches, watch.multi, watch.cycles)
     assert not walks, f"table descriptors read although every page is in the IOTLB: {walks[:4]}"
     assert fetches >= 40, f"only {fetches} STE/CD reads: the configuration cache did not thrash"
-    assert watch.multi >= 3, f"walkers met at the shared port in only {watch.multi} cycles"
+    assert watch.multi >= 10, f"walkers met at the shared port in only {watch.multi} cycles"
     await tb.check_events()
 
 
