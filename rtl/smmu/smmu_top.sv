@@ -274,15 +274,17 @@ module smmu_top #(
     logic [NW-1:0]           wl_gnt;
     logic [NW-1:0][15:0]     wl_asid;
     logic [NW-1:0][VAW-1:12] wl_va;
+    logic [NW-1:0] want3, want2, want1;   // by class: the walkers at least that needy
+    always_comb
+        for (int k = 0; k < NW; k++) begin
+            want3[k] = wl_want[k] == 2'd3;
+            want2[k] = wl_want[k][1];
+            want1[k] = wl_want[k] != 2'd0;
+        end
     always_ff @(posedge clk) begin
-        logic [1:0] best;
-        best = '0;
-        for (int k = 0; k < NW; k++)
-            if (wl_want[k] > best) best = wl_want[k];
-        wl_gnt <= '0;
-        if (!rst && best != '0)
-            for (int k = NW - 1; k >= 0; k--)
-                if (wl_want[k] == best) wl_gnt <= NW'(1) << k;
+        logic [NW-1:0] cand;
+        cand = (want3 != '0) ? want3 : (want2 != '0) ? want2 : want1;
+        wl_gnt <= rst ? '0 : cand & (~cand + NW'(1));   // its lowest set bit
     end
     always_comb begin
         tl_asid[2] = '0;
