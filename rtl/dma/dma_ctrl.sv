@@ -115,10 +115,14 @@ module dma_ctrl import dma_pkg::*; #(
   logic comp_bad, is_data, has_src;
   logic [7:0] vstatus, vstat;
   logic [64:0] dend, send;    // dst + len, src + len (registered in S_VAL)
+  // is_data / has_src: registers (the descriptor changes in S_FR only; S_CHK is the
+  // first state that reads them), so the opcode decode is off the paths from S_DEC on
+  always_ff @(posedge clk) begin
+    is_data <= op == OP_MEMMOVE || op == OP_FILL || op == OP_COMPARE;
+    has_src <= op == OP_MEMMOVE || op == OP_COMPARE;
+  end
   always_comb begin
     comp_bad = flags[FL_COMP] && (comp[4:0] != 0 || comp[63:48] != 0);
-    is_data  = op == OP_MEMMOVE || op == OP_FILL || op == OP_COMPARE;
-    has_src  = op == OP_MEMMOVE || op == OP_COMPARE;
     if (op > OP_COMPARE) vstatus = ST_INV_OPCODE;
     else if ((flags & ~FLAGS_VALID) != 0 || rsv != 0) vstatus = ST_INV_FLAGS;
     else if (!is_data) vstatus = ST_SUCCESS;
@@ -173,8 +177,30 @@ module dma_ctrl import dma_pkg::*; #(
   // `fresh`, at least one cycle after turn last moved, so it is never stale then
   // (yield_ok, itself one cycle old, reaches it one cycle later).
   always_ff @(posedge clk) yielding <= yield_ok && 32'(turn) >= QUANTUM;
-  assign ck_valid = state == S_RUN && fresh && !stopped && more_r && inflight < 4'd8 &&
-                    !yielding;
+  // ck_valid = S_RUN && fresh && !stopped && more_r && inflight < 8 && !yielding, as
+  // a register (ck_arm) computed from each term's next value, so the chunk handshake
+  // (ck_fire enables coff/cs/cd/turn/inflight and the chunk FIFOs) is a flip-flop.
+  logic ck_fire, res_fire;
+  assign ck_fire  = ck_valid && ck_ready;
+  assign res_fire = res_valid && res_ready;
+  logic ck_arm, ck_live, stop_set, leave;
+  logic [3:0] inflight_n;
+  assign ck_valid   = ck_arm;
+  assign ck_live    = state == S_RUN && fresh && !stopped && more_r && inflight < 4'd8 &&
+                      !yielding;
+  assign stop_set   = res_fire && !stopped &&
+                      (res.code == CR_FAULT || res.code == CR_BUS || res.mismatch);
+  assign leave      = inflight == 0 && !res_valid && fresh && (stopped || !more_r || yielding);
+  assign inflight_n = inflight + (ck_fire ? 4'd1 : 4'd0) - (res_fire ? 4'd1 : 4'd0);
+  always_ff @(posedge clk) begin
+    if (rst) ck_arm <= 1'b0;
+    else ck_arm <= state == S_RUN && !leave && fresh_a && !ck_fire && !stopped && !stop_set &&
+                   32'(coff) < len && inflight_n < 4'd8 && !(yield_ok && 32'(turn) >= QUANTUM);
+  end
+`ifndef SYNTHESIS
+  always_ff @(posedge clk)
+    if (!rst && ck_arm != ck_live) $error("dma_ctrl: ck_arm %0d, live %0d", ck_arm, ck_live);
+`endif
   assign ck = '{has_src: has_src, is_fill: op == OP_FILL, is_cmp: op == OP_COMPARE,
                 off: coff, src: cs, dst: cd, len: clen_r,
                 sbeats: nbeats(cs[LB-1:0], clen_r), dbeats: nbeats(cd[LB-1:0], clen_r)};
@@ -185,9 +211,6 @@ module dma_ctrl import dma_pkg::*; #(
   assign res_ready = state == S_RUN;
   assign desc_start = state == S_DEC;
 
-  logic ck_fire, res_fire;
-  assign ck_fire  = ck_valid && ck_ready;
-  assign res_fire = res_valid && res_ready;
 
   // ---------------------------------------------------------------- bus outputs
   assign ar_valid = state == S_FAR;
@@ -290,7 +313,7 @@ module dma_ctrl import dma_pkg::*; #(
           else state <= flags[FL_COMP] ? S_CW : S_FIN;
         end
         S_RUN: begin
-          inflight <= inflight + (ck_fire ? 4'd1 : 4'd0) - (res_fire ? 4'd1 : 4'd0);
+          inflight <= inflight_n;
           if (ck_fire) begin
             if (turn != '1) turn <= turn + 5'd1;
             coff <= coff + 21'(clen_r);

@@ -54,13 +54,18 @@ module dma_rd_eng import dma_pkg::*; #(
   logic        pend_in_valid, pend_in_ready, pend_out_valid, pend_out_ready;
   pend_t       pend_in, pend_out;
 
+  // fits: the room check in a register, so take (which enables the burst
+  // registers) is an AND of flip-flops. It is computed for the chunk waiting in
+  // cmd (which stays until taken) and cleared by a take, the only event that
+  // lowers room: a chunk is taken a cycle after it fits at the earliest.
+  // The pending FIFO always has room: it holds chunks in flight (dma_ctrl keeps
+  // at most 8 = DEPTH), so its in_ready is checked in simulation only.
   logic        skip, fits, take;
   logic [9:0]  out_beats, in_beats;
   assign skip      = !cmd.has_src || abort;
   assign out_beats = cmd.dbeats;
   assign in_beats  = cmd.sbeats;
-  assign fits      = (FW+1)'(out_beats) <= (FW+1)'(room);
-  assign take      = cmd_valid && !busy && pend_in_ready && (skip || fits);
+  assign take      = cmd_valid && !busy && (skip || fits);
   assign cmd_ready = take;
 
   assign pend_in_valid = take;
@@ -76,7 +81,9 @@ module dma_rd_eng import dma_pkg::*; #(
     if (rst) begin
       busy <= 1'b0;
       room <= FW'(FIFO_DEPTH);
+      fits <= 1'b0;
     end else begin
+      fits <= cmd_valid && !take && (FW+1)'(out_beats) <= (FW+1)'(room);
       room <= room - ((take && !skip) ? FW'(out_beats) : '0) + (fifo_pop ? FW'(1) : '0);
       if (take && !skip) begin
         busy <= 1'b1;
@@ -95,6 +102,11 @@ module dma_rd_eng import dma_pkg::*; #(
     .in_valid(pend_in_valid), .in_ready(pend_in_ready), .in_data(pend_in),
     .out_valid(pend_out_valid), .out_ready(pend_out_ready), .out_data(pend_out)
   );
+
+`ifndef SYNTHESIS
+  always_ff @(posedge clk)
+    if (!rst && pend_in_valid && !pend_in_ready) $error("dma_rd_eng: pending FIFO full");
+`endif
 
   // ---------------------------------------------------------------- data side
   dma_realign #(.DB(DB)) u_realign (

@@ -5,6 +5,12 @@
 // being empty, so no source's handshake depends on the arbiter or on the bus
 // (the timing paths end at the register). A source can therefore hand over one
 // request every other cycle; a request takes one more cycle to reach the bus.
+// The grant is a register too (g_oh): it is picked among the held requests a cycle
+// before it fires, so the output register's enables and payload select start from
+// flip-flops, not from the round-robin pick (one more cycle per request; a new
+// pick is made in the cycle the pending grant fires, so back-to-back requests still
+// leave one per cycle). The pick moves the round-robin pointer: a picked grant
+// always fires (held requests never leave otherwise).
 // Sources are grouped: source i carries the tag of group i / GROUP (the engine).
 module dma_req_arb #(
   parameter int N = 4,
@@ -36,13 +42,27 @@ module dma_req_arb #(
 
   assign s_ready = ~held;
 
-  logic free, gv;
-  logic [N-1:0] oh;
+  logic free, gq, pv, pick;
+  logic [N-1:0] g_oh, p_oh;     // pending grant (registered), next pick
+  logic [IW-1:0] p_g;
   assign free = (!m_valid || m_ready) && grant_ok;
-  assign fire = free && gv;
+  assign fire = free && gq;
+  // pick a new grant when none is pending or the pending one leaves now (it is
+  // left out of the pick: still held in this cycle)
+  assign pick = !gq || fire;
   dma_rr_arb #(.N(N), .IW(IW)) u_arb (
-    .clk, .rst, .req(held), .take(free), .gnt_valid(gv), .gnt(fire_g), .gnt_oh(oh)
+    .clk, .rst, .req(held & ~g_oh), .take(pick), .gnt_valid(pv), .gnt(p_g), .gnt_oh(p_oh)
   );
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      gq <= 1'b0;
+      g_oh <= '0;
+    end else if (pick) begin
+      gq <= pv;
+      g_oh <= p_oh;
+    end
+    if (pick) fire_g <= p_g;
+  end
 
   // payload selected by the one-hot grant (AND-OR, no index decode on the path)
   logic [47:0]   addr;
@@ -53,9 +73,9 @@ module dma_req_arb #(
     len  = '0;
     t    = '0;
     for (int i = 0; i < N; i++) begin
-      addr = addr | (oh[i] ? h_addr[i*48 +: 48] : 48'd0);
-      len  = len | (oh[i] ? h_len[i*8 +: 8] : 8'd0);
-      t    = t | (oh[i] ? tag[(i / GROUP) * TW +: TW] : TW'(0));
+      addr = addr | (g_oh[i] ? h_addr[i*48 +: 48] : 48'd0);
+      len  = len | (g_oh[i] ? h_len[i*8 +: 8] : 8'd0);
+      t    = t | (g_oh[i] ? tag[(i / GROUP) * TW +: TW] : TW'(0));
     end
   end
 
@@ -81,7 +101,7 @@ module dma_req_arb #(
       held <= '0;
       m_valid <= 1'b0;
     end else begin
-      held <= (held & ~(fire ? oh : '0)) | (s_valid & ~held);
+      held <= (held & ~(fire ? g_oh : '0)) | (s_valid & ~held);
       if (!m_valid || m_ready) m_valid <= fire;
     end
   end

@@ -83,18 +83,21 @@ module dma_wr_eng import dma_pkg::*; #(
   logic        proven;      // a result of that page left the queue OKAY
   logic [1:0]  code;        // outcome of a skipped chunk
   logic        bus, fault, mism;   // COMPARE read errors / difference
-  logic [12:0] mism_off;
+  logic [12:0] mism_raw;    // {beat, lane} of the first difference (d not yet subtracted)
 
   // ---------------------------------------------------------------- beat shaping
-  logic [LB-1:0] d, e;      // first lane, last lane of the chunk
-  logic [DB-1:0] strb;
+  // The lanes written by the first and the last beat (fmask, lmask) and the FILL
+  // pattern's rotation are computed when the next chunk loads (kc) and taken with
+  // it: strobes and pattern are then one LUT level from flip-flops.
+  logic [LB-1:0] d;         // first lane of the chunk
+  logic [DB-1:0] strb, fmask, lmask;
+  logic [2:0]    rot;
   logic [DB*8-1:0] pat;
   assign d = c.dst[LB-1:0];
-  assign e = LB'(c.dst[LB-1:0] + LB'(c.len - 13'd1));
   always_comb begin
     for (int b = 0; b < DB; b++) begin
-      strb[b] = !(at_first && LB'(b) < d) && !(at_last && LB'(b) > e);
-      pat[b*8 +: 8] = pattern[8 * (3'(c.off[2:0] + 3'(b) - 3'(d))) +: 8];
+      strb[b] = !(at_first && !fmask[b]) && !(at_last && !lmask[b]);
+      pat[b*8 +: 8] = pattern[8 * (3'(rot + 3'(b))) +: 8];
     end
   end
 
@@ -120,16 +123,12 @@ module dma_wr_eng import dma_pkg::*; #(
   // ---------------------------------------------------------------- next chunk
   // The next chunk and its read status wait in a register (kc, ks), so the
   // chunk-start decision below starts from flip-flops, not from the chunk FIFO's
-  // memory. Chunks are taken in order, so the chunk started before kc is the one
-  // loaded before it: same_page is compared on loading, against that one's page
-  // (page 0 after reset, as before any chunk). The register refills only while
-  // empty, the cycle after its chunk was taken: the refill does not wait on the
-  // W handshake that ends a chunk (only a one-beat chunk can then not chain).
-  // While empty it copies the FIFO heads in every cycle and keeps the copy once
-  // both were valid: its enables are the flip-flop kv, not the FIFOs' pointer
-  // compares. The chunk loaded before kc is the one in c by then (kc is taken into
-  // c before it refills; both are 0 after reset), so same_page compares with c.
-  logic w_fire, w_end, cmd_ok, same_page, page_ok, start, chain;
+  // memory. The register loads while empty, the cycle after its chunk was taken at
+  // the earliest: the load does not wait on the W handshake that ends a chunk.
+  // Chunks are taken in order, so kc still holds the chunk taken before when the
+  // next one loads: same_page compares the new chunk's page with kc's (page 0 after
+  // reset, as before any chunk).
+  logic w_fire, w_end, same_page, page_ok, start, chain, ld;
   logic        kv;          // kc/ks hold the next chunk
   chunk_t      kc;
   rd_status_t  ks;
@@ -137,21 +136,34 @@ module dma_wr_eng import dma_pkg::*; #(
   logic        k_small;     // kc.dbeats <= 256: one AW burst
   logic [9:0]  k_nb_m1;     // kc.dbeats - 1
   logic [9:0]  k_nb_m2;     // kc.dbeats - 2
+  logic [DB-1:0] k_fmask, k_lmask;
+  logic [2:0]    k_rot;
+  logic [LB-1:0] cmd_e;     // last lane of the chunk to load
+  assign cmd_e = LB'(cmd.dst[LB-1:0] + LB'(cmd.len - 13'd1));
   logic        load;
   assign load      = cmd_valid && st_valid && !kv;
   assign cmd_ready = load;
   assign st_ready  = load;
   always_ff @(posedge clk) begin
-    if (rst) kv <= 1'b0;
-    else if (load) kv <= 1'b1;
-    else if (start || chain) kv <= 1'b0;
-    if (!kv) begin
-      kc <= cmd;
+    if (rst) begin
+      kv <= 1'b0;
+      kc.dst <= '0;
+    end else begin
+      if (load) kv <= 1'b1;
+      else if (ld) kv <= 1'b0;
+      if (load) kc <= cmd;
+    end
+    if (load) begin
       ks <= st;
-      k_same <= cmd.dst[47:12] == c.dst[47:12];
+      k_same <= cmd.dst[47:12] == kc.dst[47:12];
       k_small <= cmd.dbeats <= 10'd256;
       k_nb_m1 <= cmd.dbeats - 10'd1;
       k_nb_m2 <= cmd.dbeats - 10'd2;
+      for (int b = 0; b < DB; b++) begin
+        k_fmask[b] <= LB'(b) >= cmd.dst[LB-1:0];
+        k_lmask[b] <= LB'(b) <= cmd_e;
+      end
+      k_rot <= 3'(cmd.off[2:0] - 3'(cmd.dst[LB-1:0]));
     end
   end
 
@@ -162,24 +174,65 @@ module dma_wr_eng import dma_pkg::*; #(
   // a chunk may start once every earlier result is out, or early in the same page
   // (the result queue always has room: it holds results of chunks in flight, and
   // dma_ctrl keeps at most 8 in flight, so its pointers stay off this path)
-  assign cmd_ok    = kv;
   assign same_page = k_same;
   // the next page may be written once this one proved good: its faults would have
   // shown on the result that came back (chunks are consecutive: a new page is the
   // next one)
   assign page_ok   = same_page || proven;
-  assign start     = state == S_IDLE && cmd_ok && (!pq_out_valid || page_ok);
+  // start_arm (below): S_IDLE && kv && (!pq_out_valid || page_ok), a cycle early
+  logic start_arm, chain_arm;
+  assign start     = start_arm;
   // Right behind this chunk's last beat; a chunk to skip goes through S_IDLE.
   // The next chunk's AW may go out early (ahead) once this chunk's AW are out, so
   // its first W beat follows this chunk's last one without a gap. A chunk whose AW
   // is out is written even if an earlier B failed meanwhile: that failure was in
   // this chunk's page (it fails too) or in a page proven good (cannot happen).
   logic clean, ahead_ok, ahead_fire;
+  logic chain_ok, dead_set;
   assign clean      = !(dead || ks.skipped || ks.bus || ks.fault);
-  assign ahead_ok   = state == S_WRITE && req_none && !aw_ahead && cmd_ok && page_ok &&
-                      clean && !kc.is_cmp && k_small;
+  // (chain_ok, below, implies kv and page_ok, and once the AW is out it stays
+  // set until the chain: a chunk whose AW went ahead always chains)
+  assign ahead_ok   = state == S_WRITE && req_none && !aw_ahead && chain_ok && clean &&
+                      !kc.is_cmp && k_small;
   assign ahead_fire = ahead_ok && aw_ready;
-  assign chain      = w_end && cmd_ok && page_ok && (aw_ahead || clean);
+  // Chunk start and chain are decided a cycle early, into registers, so that `ld`,
+  // the enable of the ~150 chunk registers, is one LUT of flip-flops and the W
+  // handshake. chain_ok holds the chain condition but for the last beat: its inputs
+  // are those of one cycle earlier, each of which can only turn false at a chunk
+  // start or chain (kv, aw_ahead, proven), at a descriptor start (proven), or when
+  // a failure is queued or leaves the queue (dead): those events clear it at once,
+  // so chain_ok implies the live condition. It turns true a cycle late (two after
+  // kc loads): a chunk of up to three beats, or one whose next chunk arrives during
+  // its last beats, ends through S_IDLE. chain_arm is S_WRITE && at_last &&
+  // chain_ok of this cycle, computed from the previous one (exact). start_arm is
+  // the start condition with the same one-cycle-old inputs (pq_out_valid counts
+  // as set after a push): a chunk starts a cycle after it could (once per
+  // descriptor, and after a chunk that did not chain).
+  logic chain_ok_n, start_ok_n;
+  assign chain      = chain_arm && (c.is_fill || f_valid) && w_ready;
+  assign ld         = start || chain;
+  assign dead_set   = (pq_out_ready && (res.code != CR_OK || res.mismatch)) ||
+                      (pq_in_valid && (pq_in.r.code != CR_OK || pq_in.r.mismatch));
+  assign chain_ok_n = kv && !ld && !desc_start && page_ok &&
+                      (aw_ahead || ahead_fire ||
+                       !(dead || dead_set || ks.skipped || ks.bus || ks.fault));
+  assign start_ok_n = kv && !ld && !desc_start &&
+                      (page_ok || (!pq_out_valid && !pq_in_valid));
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      chain_ok <= 1'b0;
+      chain_arm <= 1'b0;
+      start_arm <= 1'b0;
+    end else begin
+      chain_ok <= chain_ok_n;
+      // (in S_WRITE without ld: the state stays unless the last beat leaves)
+      chain_arm <= chain_ok_n && state == S_WRITE &&
+                   (at_last ? !w_fire : (w_fire && idx == nb_m2));
+      start_arm <= start_ok_n &&
+                   (state == S_IDLE || state == S_DRAIN && at_end || state == S_CMP && at_end ||
+                    w_end);
+    end
+  end
 
   logic [7:0] req_len;
   assign req_len  = (req_left > 10'd256) ? 8'd255 : 8'(req_left - 10'd1);
@@ -241,7 +294,7 @@ module dma_wr_eng import dma_pkg::*; #(
       pq_in.r.code = bus ? CR_BUS : fault ? CR_FAULT : CR_OK;
       pq_in.r.on_dst = 1'b1;
       pq_in.r.mismatch = mism;
-      pq_in.r.mism_off = mism_off;
+      pq_in.r.mism_off = 13'(mism_raw - 13'(d));
     end else if (w_end) begin
       pq_in.r.is_write = 1'b1;
       pq_in.r.on_dst = 1'b1;
@@ -270,6 +323,7 @@ module dma_wr_eng import dma_pkg::*; #(
       aw_ahead <= 1'b0;
       pg <= 1'b0;
       proven <= 1'b0;
+      bus <= 1'b0; fault <= 1'b0; mism <= 1'b0; mism_raw <= '0;
     end else begin
       if (ahead_fire) aw_ahead <= 1'b1;
       // B responses of the head entry; a failed one stops the descriptor
@@ -292,8 +346,11 @@ module dma_wr_eng import dma_pkg::*; #(
         proven <= 1'b0;       // another queue's page may map elsewhere
       end
 
-      if (start || chain) begin
+      if (ld) begin
         c <= kc;
+        fmask <= k_fmask;
+        lmask <= k_lmask;
+        rot <= k_rot;
         nb <= kc.dbeats;
         nb_m2 <= k_nb_m2;
         idx <= '0;
@@ -309,7 +366,6 @@ module dma_wr_eng import dma_pkg::*; #(
           pg <= !pg;
           proven <= 1'b0;     // (wins over a result of the old page leaving now)
         end
-        bus <= 1'b0; fault <= 1'b0; mism <= 1'b0; mism_off <= '0;
         // (a chunk whose AW went ahead is clean but for `dead`: it must be written)
         if (!clean && !(chain && (aw_ahead || ahead_fire))) begin
           code <= (dead || ks.skipped) ? CR_SKIP : ks.bus ? CR_BUS : CR_FAULT;
@@ -344,10 +400,15 @@ module dma_wr_eng import dma_pkg::*; #(
               if (r_resp == 2'b10) fault <= 1'b1;
               if (diff_any && !mism) begin
                 mism <= 1'b1;
-                mism_off <= 13'(({3'd0, idx} << LB) + 13'(diff_lane) - 13'(d));
+                mism_raw <= 13'({idx, diff_lane});
               end
             end
-            if (at_end) state <= S_IDLE;
+            // (cleared once the result is queued, not at the start: fewer enables
+            // on the chunk-start path)
+            if (at_end) begin
+              state <= S_IDLE;
+              bus <= 1'b0; fault <= 1'b0; mism <= 1'b0; mism_raw <= '0;
+            end
           end
           default: ;
         endcase
@@ -362,6 +423,8 @@ module dma_wr_eng import dma_pkg::*; #(
 `ifndef SYNTHESIS
   always_ff @(posedge clk)
     if (!rst && pq_in_valid && !pq_in_ready) $error("dma_wr_eng: result queue full");
+  always_ff @(posedge clk)
+    if (!rst && start && aw_ahead) $error("dma_wr_eng: a chunk whose AW went ahead did not chain");
 `endif
   wire unused = &{1'b0, c};  // src is only read by the read engine
 endmodule
