@@ -248,7 +248,7 @@ module smmu_top #(
     logic [CFG_ENTRIES-1:0][15:0] cfg_asid;     // every cache entry's ASID, for the IOTLB
     // IOTLB lookup ports: 0 read channel, 1 write channel, 2 the walkers' shared port.
     // A lookup port costs ~150 LUTs per entry (compare and select), and the walkers look
-    // up in a few cycles of each job only, so they share one (lowest index first).
+    // up in a few cycles of each job only, so they share one (grant: see below).
     localparam int NTL = 3;
     logic [NTL-1:0][15:0] tl_asid;
     logic [NTL-1:0][VAW-1:12] tl_va;

@@ -16,9 +16,10 @@
 // leaf -> IOTLB fill) are decided from the last R beat itself, so the next read's AR is
 // valid in the cycle after that beat (what the first beat of a 2-dword read decides is
 // registered at that beat). Anything else (faults, bypass/abort, IOTLB hit after a CD
-// fetch, two-level CD tables, a CD whose IOTLB lookup did not get the shared port) takes the registered path one cycle later; both paths give
-// the same outcome. No address arithmetic depends on T0SZ at run time beyond constant
-// compares (the start table's alignment and the VA range check are per-bit compares).
+// fetch, two-level CD tables, a CD whose IOTLB lookup did not get the shared port) takes
+// the registered path one cycle later; both paths give the same outcome. No address
+// arithmetic depends on T0SZ at run time beyond constant compares (the start table's
+// alignment and the VA range check are per-bit compares).
 module smmu_walker #(
     parameter int DATA_WIDTH = 64,
     parameter int SSID_BITS  = 8,
