@@ -294,6 +294,18 @@ module smmu_top #(
             tl_va[2] = tl_va[2] | (wl_va[k] & {(VAW-12){wl_gnt[k]}});
         end
     end
+    // the shared port's result a cycle later, for the granted walker's registered path
+    // (S_RANGE and the CD's registered decision): one copy for all walkers
+    logic                wl_q_hit;
+    logic [PAW-1:12]     wl_q_pa;
+    logic [1:0]          wl_q_size;
+    perm_t               wl_q_perm;
+    always_ff @(posedge clk) begin
+        wl_q_hit <= tl_hit[2];
+        wl_q_pa <= tl_pa[2];
+        wl_q_size <= tl_size[2];
+        wl_q_perm <= tl_perm[2];
+    end
 
     logic [NW-1:0]        cf_valid, cf_ready, cf_ssv;
     logic [NW-1:0][31:0]  cf_sid;
@@ -403,7 +415,8 @@ module smmu_top #(
             .tf_va(tf_va[k]), .tf_pa(tf_pa[k]), .tf_size(tf_size[k]), .tf_perm(tf_perm[k]),
             .tf_glob(tf_glob[k]),
             .tl_want(wl_want[k]), .tl_gnt(wl_gnt[k]), .tl_asid(wl_asid[k]), .tl_va(wl_va[k]),
-            .tl_hit(tl_hit[2]), .tl_pa(tl_pa[2]), .tl_size(tl_size[2]), .tl_perm(tl_perm[2]),
+            .tl_hit(tl_hit[2]),
+            .tlq_hit(wl_q_hit), .tlq_pa(wl_q_pa), .tlq_size(wl_q_size), .tlq_perm(wl_q_perm),
             .ar_valid(w_ar_valid[k]), .ar_ready(w_ar_ready[k]), .ar_addr(w_ar_addr[k]),
             .ar_len(w_ar_len[k]),
             .r_valid(w_r_valid[k]), .r_data(m_tw_axi_rdata), .r_resp(m_tw_axi_rresp),

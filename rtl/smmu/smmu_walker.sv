@@ -77,15 +77,18 @@ module smmu_walker #(
     // IOTLB lookup once the configuration is known (another walker may have filled it),
     // through the walkers' one shared port. Its grant is a register (smmu_top), so the
     // walker asks one cycle ahead (tl_want: the class of its need next cycle); the
-    // result (tl_hit ..) is this walker's only in a cycle with tl_gnt
+    // result is this walker's only in a cycle with tl_gnt: tl_hit live (the CD's fast
+    // path needs only the miss), tlq_* the whole result one cycle later (one register
+    // set in smmu_top, shared by the walkers)
     output logic [1:0]               tl_want,
     input  logic                     tl_gnt,
     output logic [15:0]              tl_asid,
     output logic [smmu_pkg::VAW-1:12] tl_va,
     input  logic                     tl_hit,
-    input  logic [smmu_pkg::PAW-1:12] tl_pa,
-    input  logic [1:0]               tl_size,
-    input  smmu_pkg::perm_t          tl_perm,
+    input  logic                     tlq_hit,
+    input  logic [smmu_pkg::PAW-1:12] tlq_pa,
+    input  logic [1:0]               tlq_size,
+    input  smmu_pkg::perm_t          tlq_perm,
 
     // memory reads (routed by smmu_mem_arb)
     output logic                     ar_valid,
@@ -308,7 +311,6 @@ module smmu_walker #(
 
     // registers used by the result logic below, declared ahead of it
     logic cf_pend;   // configuration fill of the fast CD path not yet accepted
-    logic [PAW-1:12] tlq_pa;
     logic ste_ssid_big;   // the job's SSID beyond the STE's S1CDMax (registered path)
     logic resume_q, kill_q;
     logic [1:0] resume_resp_q;
@@ -378,15 +380,6 @@ module smmu_walker #(
     end
     assign tl_asid = (st == S_CD) ? d0[CD0_ASID +: 16] : cfg.asid;
     assign tl_va = j.va[VAW-1:12];
-    logic            tlq_hit;
-    logic [1:0]      tlq_size;
-    perm_t           tlq_perm;
-    always_ff @(posedge clk) begin
-        tlq_hit <= tl_hit;
-        tlq_pa <= tl_pa;
-        tlq_size <= tl_size;
-        tlq_perm <= tl_perm;
-    end
     assign tf_valid = (st == S_TFILL);
     assign tf_asid = cfg.asid;
     assign tf_va = j.va[VAW-1:12];

@@ -5,8 +5,14 @@
 // request is held until accepted (AXI: valid/payload stable while !ready). W has no ID,
 // so the masters whose AWs were accepted are remembered in order (W_DEPTH deep) and W
 // beats are taken from them in that order, burst by burst (wlast).
-// Combinational request path (no added latency); a (NDEV=1) build keeps one ID bit for
-// the master index so the ports do not change shape.
+// The grant is a register, so no master's ready depends on any master's valid (the
+// SMMU decides its valid late in a cycle, and a ready computed from it would run on into
+// its own decisions: FPGA timing). The grant stays while its master requests and is not
+// accepted (AXI: valid/payload stable while !ready) and otherwise moves round-robin to the
+// next requester: back-to-back requests of one master, or of masters taking turns, still
+// go one per cycle; a master that starts requesting while the grant sits on an idle one
+// waits one cycle. The request path adds no register (no added latency); a (NDEV=1) build
+// keeps one ID bit for the master index so the ports do not change shape.
 module sys_axi_arb #(
     parameter int NDEV       = 2,
     parameter int ID_WIDTH   = 4,                          // slave-side (SMMU) ID bits
@@ -98,7 +104,7 @@ module sys_axi_arb #(
 );
     localparam int WB = (W_DEPTH > 1) ? $clog2(W_DEPTH) : 1;
 
-    // Round-robin: the first requester after last (last itself comes last); held while the pick waits for ready.
+    // Round-robin: the first requester after last (last itself comes last).
     function automatic logic [DB-1:0] rr_pick(input logic [NDEV-1:0] req, input logic [DB-1:0] last);
         logic [DB-1:0] pick = last;
         for (int i = NDEV; i >= 1; i--)  // the highest i that requests is checked last: wins
@@ -107,10 +113,8 @@ module sys_axi_arb #(
     endfunction
 
     // ---------------------------------------------------------------- AR
-    logic [DB-1:0] ar_last, ar_held_sel, ar_sel;
-    logic          ar_held;
-    assign ar_sel = ar_held ? ar_held_sel : rr_pick(s_axi_arvalid, ar_last);
-    assign m_axi_arvalid = |s_axi_arvalid;
+    logic [DB-1:0] ar_sel;   // the grant
+    assign m_axi_arvalid = s_axi_arvalid[ar_sel];
     assign m_axi_arid    = {ar_sel, s_axi_arid[ar_sel*SIW +: SIW]};
     assign m_axi_araddr  = s_axi_araddr[ar_sel*ADDR_WIDTH +: ADDR_WIDTH];
     assign m_axi_arlen   = s_axi_arlen[ar_sel*8 +: 8];
@@ -126,8 +130,7 @@ module sys_axi_arb #(
     end
 
     // ---------------------------------------------------------------- AW (+ W order)
-    logic [DB-1:0] aw_last, aw_held_sel, aw_sel;
-    logic          aw_held;
+    logic [DB-1:0] aw_sel;   // the grant
     logic [DB-1:0] wq [W_DEPTH];
     logic [WB-1:0] wq_rd, wq_wr;
     logic [WB:0]   wq_cnt;
@@ -135,8 +138,7 @@ module sys_axi_arb #(
     wire  [DB-1:0] w_sel = wq[wq_rd];
     wire           w_ok = wq_cnt != '0;
 
-    assign aw_sel = aw_held ? aw_held_sel : rr_pick(s_axi_awvalid, aw_last);
-    assign m_axi_awvalid = |s_axi_awvalid && !wq_full;
+    assign m_axi_awvalid = s_axi_awvalid[aw_sel] && !wq_full;
     assign m_axi_awid    = {aw_sel, s_axi_awid[aw_sel*SIW +: SIW]};
     assign m_axi_awaddr  = s_axi_awaddr[aw_sel*ADDR_WIDTH +: ADDR_WIDTH];
     assign m_axi_awlen   = s_axi_awlen[aw_sel*8 +: 8];
@@ -165,32 +167,18 @@ module sys_axi_arb #(
 
     always_ff @(posedge clk) begin
         if (rst) begin
-            ar_last <= DB'(NDEV - 1);
-            ar_held <= 1'b0;
-            ar_held_sel <= '0;
-            aw_last <= DB'(NDEV - 1);
-            aw_held <= 1'b0;
-            aw_held_sel <= '0;
+            ar_sel <= '0;
+            aw_sel <= '0;
             wq_rd <= '0;
             wq_wr <= '0;
             wq_cnt <= '0;
         end else begin
-            // AR: remember the pick while it waits; move the round-robin pointer on accept
-            if (m_axi_arvalid && m_axi_arready) begin
-                ar_last <= ar_sel;
-                ar_held <= 1'b0;
-            end else if (m_axi_arvalid) begin
-                ar_held <= 1'b1;
-                ar_held_sel <= ar_sel;
-            end
+            // a grant moves when its master is accepted or does not request
+            if (!s_axi_arvalid[ar_sel] || m_axi_arready) ar_sel <= rr_pick(s_axi_arvalid, ar_sel);
+            if (!s_axi_awvalid[aw_sel] || aw_fire) aw_sel <= rr_pick(s_axi_awvalid, aw_sel);
             if (aw_fire) begin
-                aw_last <= aw_sel;
-                aw_held <= 1'b0;
                 wq[wq_wr] <= aw_sel;
                 wq_wr <= (wq_wr == WB'(W_DEPTH - 1)) ? '0 : wq_wr + 1'b1;
-            end else if (m_axi_awvalid) begin
-                aw_held <= 1'b1;
-                aw_held_sel <= aw_sel;
             end
             if (w_done) wq_rd <= (wq_rd == WB'(W_DEPTH - 1)) ? '0 : wq_rd + 1'b1;
             wq_cnt <= wq_cnt + (WB+1)'(aw_fire) - (WB+1)'(w_done);
