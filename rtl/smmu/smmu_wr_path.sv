@@ -178,8 +178,10 @@ module smmu_wr_path #(
         assign sb_clear[s] = (sb_take[s] && sb_last[s]) ||
                              (take_term && o_replay && int'(rs) == s);
         assign sb_we[s] = w_fire && rq_head == RT_PARK && int'(rq_hslot) == s;
-        // refill the read register when it is empty or its beat is taken (never the last)
-        assign sb_re[s] = sb_ra[s] != sb_wp[s] && (!sb_qv[s] || sb_take[s]) && !sb_clear[s];
+        // refill the read register when it is empty or its beat is taken. Not gated by
+        // sb_clear (which resets the read side at the same edge, and a read of a dropped
+        // slot is harmless): a replay's terminate decision then stays off this enable
+        assign sb_re[s] = sb_ra[s] != sb_wp[s] && (!sb_qv[s] || sb_take[s]);
 
         if (SB_BEATS > 0) begin : g_sb
             smmu_sbuf_ram #(.DEPTH(SBN), .WIDTH(DATA_WIDTH + SW)) u_ram (
