@@ -163,7 +163,9 @@ module dma_ctrl import dma_pkg::*; #(
     rem    = len - 32'(coff);
     to_d_r <= 13'(PIECE) - 13'(cd[PB-1:0]);
     to_s_r <= has_src ? 13'h1000 - 13'(cs[11:0]) : 13'h1000;
-    rem_r  <= (rem > 32'h1000) ? 13'h1000 : 13'(rem);   // (the others are <= 4096 too)
+    // rem > 4096 as a zero test of its upper bits: no second carry chain behind the
+    // subtractor's (the others are <= 4096 too)
+    rem_r  <= (rem[31:13] != '0 || (rem[12] && rem[11:0] != '0)) ? 13'h1000 : 13'(rem);
     more_r <= 32'(coff) < len;
     if (rem_r < to_d_r && rem_r < to_s_r) clen_r <= rem_r;
     else clen_r <= (to_d_r < to_s_r) ? to_d_r : to_s_r;

@@ -5,6 +5,9 @@
 // A read is started only when the output queue is sure to have room for it one
 // cycle later whatever the consumer does (count + reads in flight <= 2), so
 // out_ready reaches the data registers' enables only, never the memory.
+// out_valid is a flip-flop too (from the count's next value): the consumer's
+// handshakes (the write engine's W beat, its chunk chain) start from it, not from
+// a decode of the count.
 // One word per cycle sustained; a word takes 3 cycles from in to out (dma_fifo: 1).
 // Capacity DEPTH + 3. DEPTH must be a power of two, >= 2.
 module dma_data_fifo #(
@@ -26,11 +29,11 @@ module dma_data_fifo #(
   logic         rd, rd_v;     // read started this cycle / last cycle
   logic [W-1:0] rd_q;         // the block RAM's read data (valid while rd_v)
   logic [1:0]   n;            // words in the output queue
+  logic [1:0]   n_nx;
   logic [W-1:0] b [3];
 
   assign in_ready  = !(wp[AW] != rp[AW] && wp[AW-1:0] == rp[AW-1:0]);
   assign rd        = wp != rp && (rd_v ? n <= 2'd1 : n <= 2'd2);
-  assign out_valid = n != 2'd0;
   assign out_data  = b[0];
 
   always_ff @(posedge clk) begin
@@ -43,6 +46,7 @@ module dma_data_fifo #(
   logic [1:0] at;             // slot the arriving word lands in
   assign pop = out_valid && out_ready;
   assign at  = n - 2'(pop);
+  assign n_nx = n + 2'(rd_v) - 2'(pop);
   always_ff @(posedge clk) begin
     if (rd_v && at == 2'd0) b[0] <= rd_q;
     else if (pop) b[0] <= b[1];
@@ -57,11 +61,13 @@ module dma_data_fifo #(
       rp <= '0;
       rd_v <= 1'b0;
       n <= '0;
+      out_valid <= 1'b0;
     end else begin
       if (in_valid && in_ready) wp <= wp + 1'b1;
       if (rd) rp <= rp + 1'b1;
       rd_v <= rd;
-      n <= n + 2'(rd_v) - 2'(pop);
+      n <= n_nx;
+      out_valid <= n_nx != 2'd0;
     end
   end
 
@@ -69,6 +75,7 @@ module dma_data_fifo #(
   // the issue rule keeps the output queue from overflowing
   always_ff @(posedge clk) begin
     if (!rst && rd_v && n == 2'd3 && !pop) $error("dma_data_fifo: output queue overflow");
+    if (!rst && out_valid != (n != 2'd0)) $error("dma_data_fifo: out_valid differs from the count");
   end
 `endif
 endmodule

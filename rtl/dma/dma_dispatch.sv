@@ -7,7 +7,13 @@
 // serving a queue that is still ready may yield (hand its
 // queue back at a chunk boundary, see dma_ctrl), so queues take turns.
 // The hand-out (go and the queue's state) and yield_ok leave from registers: the
-// register block and the engines are far apart on the chip. An engine given a
+// register block and the engines are far apart on the chip. The hand-out takes
+// two register stages: the pick goes into flip-flops (the engine, the queue, the
+// one-hot grant), and the cycle after, the queue's state is selected by that
+// registered grant into the hand-out registers, which load in every cycle (no
+// enable: the pick would otherwise drive ~110 enables across the chip). go
+// follows a cycle later with them. The queue's state cannot move in between: it
+// is owned from the pick on, so no event of it is applied. An engine given a
 // queue counts as busy from the pick on; yield_ok is one cycle old (a queue
 // disabled in the cycle its engine hands it back is handed back, as if the
 // disable had come a cycle later).
@@ -46,7 +52,9 @@ module dma_dispatch #(
   logic [QW-1:0] gnt;
   logic [NE-1:0] first_idle, idle;
   logic [NQ-1:0] gnt_oh;
-  logic [NE-1:0] go_r, yield_r;
+  logic [NE-1:0] go_r, go_p, yield_r;   // go_p: picked, handed out next cycle
+  logic [NQ-1:0] p_oh;                   // the picked queue, one-hot
+  logic [QW-1:0] p_q;
   // The pick sees q_ready through a register (the register block's head/tail
   // compare is far away): a queue's enable, halt and doorbell reach it one cycle
   // later. An event taken from an engine is applied by the register block a cycle
@@ -68,19 +76,19 @@ module dma_dispatch #(
   );
 
   always_comb begin
-    idle = e_idle & ~go_r;       // an engine being handed a queue is not idle
+    idle = e_idle & ~go_p & ~go_r;   // an engine being handed a queue is not idle
     first_idle = '0;
     for (int e = NE - 1; e >= 0; e--) if (idle[e]) first_idle = NE'(1) << e;
     any_idle = |idle;
     pick     = gnt_valid && any_idle && !hold && !ev_apply;
-    // the granted queue's state, selected by the one-hot grant (AND-OR)
+    // the picked queue's state, selected by the registered one-hot grant (AND-OR)
     ssv   = 1'b0;
     ssid  = '0;
     daddr = '0;
     roff  = '0;
     head  = '0;
     for (int q = 0; q < NQ; q++) begin
-      if (gnt_oh[q]) begin
+      if (p_oh[q]) begin
         ssv   = ssv | !q_nopasid[q];
         ssid  = ssid | (q_nopasid[q] ? 20'd0 : q_pasid[q*20 +: 20]);
         daddr = daddr | q_desc_addr[q*48 +: 48];
@@ -94,24 +102,27 @@ module dma_dispatch #(
 
   always_ff @(posedge clk) begin
     if (rst) begin
+      go_p <= '0;
       go_r <= '0;
       yield_r <= '0;
     end else begin
-      go_r <= pick ? first_idle : '0;
+      go_p <= pick ? first_idle : '0;
+      go_r <= go_p;
       // a queue disabled or halted meanwhile is not handed back half done. Not gated
       // by an idle engine: that would let a turn starting next to a momentarily idle
       // engine issue many chunks.
       for (int e = 0; e < NE; e++)
         yield_r[e] <= gnt_valid && q_ready[e_cur_q[e*QW +: QW]];
     end
-    if (pick) begin
-      go_q     <= gnt;
-      go_ssv   <= ssv;
-      go_ssid  <= ssid;
-      go_daddr <= daddr;
-      go_roff  <= roff;
-      go_head  <= head;
-    end
+    // (no enables: these are read only with go, a cycle after the pick)
+    p_oh     <= gnt_oh;
+    p_q      <= gnt;
+    go_q     <= p_q;
+    go_ssv   <= ssv;
+    go_ssid  <= ssid;
+    go_daddr <= daddr;
+    go_roff  <= roff;
+    go_head  <= head;
   end
 
   // one event per cycle, lowest engine first (events are one per descriptor)

@@ -97,7 +97,7 @@ module dma_rd_eng import dma_pkg::*; #(
     end
   end
 
-  dma_fifo #(.W($bits(pend_t)), .DEPTH(8)) u_pend (
+  dma_fifo #(.W($bits(pend_t)), .DEPTH(8), .ROOM_KNOWN(1)) u_pend (
     .clk, .rst,
     .in_valid(pend_in_valid), .in_ready(pend_in_ready), .in_data(pend_in),
     .out_valid(pend_out_valid), .out_ready(pend_out_ready), .out_data(pend_out)

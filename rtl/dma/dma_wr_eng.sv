@@ -102,14 +102,16 @@ module dma_wr_eng import dma_pkg::*; #(
   end
 
   // ---------------------------------------------------------------- result queue
-  logic  pq_in_valid, pq_in_ready, pq_out_valid, pq_out_ready;
+  logic  pq_in_valid, pq_in_ready, pq_out_valid, pq_out_ready, pq_busy;
   pres_t pq_in, pq_out;
   logic [1:0] b_cnt;        // B responses received for the head entry
   logic       b_bus, b_fault;
 
-  dma_fifo #(.W($bits(pres_t)), .DEPTH(16)) u_pq (
+  // the head entry is in flip-flops (dma_hfifo): res_valid, b_ready and the pop
+  // start from registers, not from the queue's LUT RAM
+  dma_hfifo #(.W($bits(pres_t)), .DEPTH(16), .ROOM_KNOWN(1)) u_pq (
     .clk, .rst, .in_valid(pq_in_valid), .in_ready(pq_in_ready), .in_data(pq_in),
-    .out_valid(pq_out_valid), .out_ready(pq_out_ready), .out_data(pq_out)
+    .out_valid(pq_out_valid), .out_ready(pq_out_ready), .out_data(pq_out), .busy(pq_busy)
   );
 
   assign b_ready      = pq_out_valid && b_cnt != pq_out.nbursts;
@@ -179,7 +181,7 @@ module dma_wr_eng import dma_pkg::*; #(
   // shown on the result that came back (chunks are consecutive: a new page is the
   // next one)
   assign page_ok   = same_page || proven;
-  // start_arm (below): S_IDLE && kv && (!pq_out_valid || page_ok), a cycle early
+  // start_arm (below): S_IDLE && kv && (queue empty || page_ok), a cycle early
   logic start_arm, chain_arm;
   assign start     = start_arm;
   // Right behind this chunk's last beat; a chunk to skip goes through S_IDLE.
@@ -205,8 +207,8 @@ module dma_wr_eng import dma_pkg::*; #(
   // kc loads): a chunk of up to three beats, or one whose next chunk arrives during
   // its last beats, ends through S_IDLE. chain_arm is S_WRITE && at_last &&
   // chain_ok of this cycle, computed from the previous one (exact). start_arm is
-  // the start condition with the same one-cycle-old inputs (pq_out_valid counts
-  // as set after a push): a chunk starts a cycle after it could (once per
+  // the start condition with the same one-cycle-old inputs (the queue counts
+  // as busy after a push): a chunk starts a cycle after it could (once per
   // descriptor, and after a chunk that did not chain).
   logic chain_ok_n, start_ok_n;
   assign chain      = chain_arm && (c.is_fill || f_valid) && w_ready;
@@ -217,7 +219,7 @@ module dma_wr_eng import dma_pkg::*; #(
                       (aw_ahead || ahead_fire ||
                        !(dead || dead_set || ks.skipped || ks.bus || ks.fault));
   assign start_ok_n = kv && !ld && !desc_start &&
-                      (page_ok || (!pq_out_valid && !pq_in_valid));
+                      (page_ok || (!pq_busy && !pq_in_valid));
   always_ff @(posedge clk) begin
     if (rst) begin
       chain_ok <= 1'b0;
