@@ -173,10 +173,14 @@ module smmu_wr_path #(
     wire w_fire = s_axi_wvalid && s_axi_wready;
     wire t_w_fire = t_w_valid && t_w_ready;
     logic [NS-1:0] sb_take, sb_clear, sb_we, sb_re;
+    // A terminated replay frees its slot a cycle later (sb_drop), so that its decision
+    // does not reach the slot's ~40 register enables. Nothing uses the slot in between:
+    // its beats are all in (term_ok), it is not on the source FIFO, and no park or replay
+    // of its ID can follow within a cycle.
+    logic [NS-1:0] sb_drop;
     for (genvar s = 0; s < NS; s++) begin : g_slot
         assign sb_take[s] = from_buf && int'(mq_hslot) == s && t_w_fire;
-        assign sb_clear[s] = (sb_take[s] && sb_last[s]) ||
-                             (take_term && o_replay && int'(rs) == s);
+        assign sb_clear[s] = (sb_take[s] && sb_last[s]) || sb_drop[s];
         assign sb_we[s] = w_fire && rq_head == RT_PARK && int'(rq_hslot) == s;
         // refill the read register when it is empty or its beat is taken. Not gated by
         // sb_clear (which resets the read side at the same edge, and a read of a dropped
@@ -224,16 +228,21 @@ module smmu_wr_path #(
             sb_busy <= '0;
             sb_done <= '0;
             sb_dec <= '0;
+            sb_drop <= '0;
             own_term_q <= 1'b0;
             own_mem_q <= 1'b0;
         end else begin
+            for (int s = 0; s < NS; s++) sb_drop[s] <= take_term && o_replay && int'(rs) == s;
             own_term_q <= own_term && !b_fire;
             own_mem_q <= !own_term && t_b_valid && !b_fire;
-            if (take_park || (take_pass && !o_replay) || (take_term && !o_replay)) begin
+            // the free entry at rq_wp is written whenever there is room, whether or not
+            // a decision is taken: its enable then depends on registers only (timing)
+            if (!rq_full) begin
                 rq[rq_wp[QW-1:0]] <= take_park ? RT_PARK : take_term ? RT_DROP : RT_FWD;
                 rq_slot[rq_wp[QW-1:0]] <= sb_free_i;
-                rq_wp <= rq_wp + 1'b1;
             end
+            if (take_park || (take_pass && !o_replay) || (take_term && !o_replay))
+                rq_wp <= rq_wp + 1'b1;
             if (take_pass) begin
                 mq[mq_wp[QW-1:0]] <= o_replay;
                 mq_slot[mq_wp[QW-1:0]] <= rs;
