@@ -68,11 +68,16 @@ module dma_ctrl import dma_pkg::*; #(
   input  logic            ck_ready,
   output chunk_t          ck,
   output logic [63:0]     ck_pattern,   // FILL pattern of the descriptor in progress
-  output logic            abort,
+  output logic            abort,        // next value of `stopped` (registered by the reader)
   output logic            desc_start,
   input  logic            res_valid,
   output logic            res_ready,
-  input  chunk_res_t      res
+  input  chunk_res_t      res,
+  // decoded with the result, into the same register (dma_engine), for the first
+  // result of the descriptor that stops it only (later ones are masked there):
+  // res.code is CR_FAULT or CR_BUS (res_fail); that, or res.mismatch (res_stop)
+  input  logic            res_fail,
+  input  logic            res_stop
 );
   localparam int DESC_BEATS = 64 / DB;
   // Chunks are also cut every PIECE bytes of the destination (128 beats, at most a
@@ -110,27 +115,39 @@ module dma_ctrl import dma_pkg::*; #(
   assign comp = desc[319:256];
 
   // ---------------------------------------------------------------- validation
-  // The range ends are added in S_VAL and compared in S_CHK into vstat, which S_DEC
-  // uses: one carry chain per cycle, and none in front of S_DEC's wide enables.
+  // The range ends and the distances between the two starts are computed in S_VAL
+  // and compared in S_CHK into vstat, which S_DEC uses: one carry chain per cycle of
+  // at most 32 bits, and none in front of S_DEC's wide enables.
   logic comp_bad, is_data, has_src;
   logic [7:0] vstatus, vstat;
   logic [64:0] dend, send;    // dst + len, src + len (registered in S_VAL)
-  // is_data / has_src: registers (the descriptor changes in S_FR only; S_CHK is the
-  // first state that reads them), so the opcode decode is off the paths from S_DEC on
+  logic [48:0] sd, ds;        // src - dst, dst - src on 48 bits (two's complement)
+  logic end_bad, src_end_bad, ovl;
+  // is_data / has_src / comp_bad: registers (the descriptor changes in S_FR only;
+  // S_CHK is the first state that reads the first two, S_DEC the third), so the
+  // opcode and completion-address decode are off the paths from S_DEC on
   always_ff @(posedge clk) begin
     is_data <= op == OP_MEMMOVE || op == OP_FILL || op == OP_COMPARE;
     has_src <= op == OP_MEMMOVE || op == OP_COMPARE;
+    comp_bad <= flags[FL_COMP] && (comp[4:0] != 0 || comp[63:48] != 0);
   end
   always_comb begin
-    comp_bad = flags[FL_COMP] && (comp[4:0] != 0 || comp[63:48] != 0);
+    // "> 2**48" as zero tests, not as 65-bit compares
+    end_bad     = dend[64:VA_BITS+1] != '0 || (dend[VA_BITS] && dend[VA_BITS-1:0] != '0);
+    src_end_bad = send[64:VA_BITS+1] != '0 || (send[VA_BITS] && send[VA_BITS-1:0] != '0);
+    // The ranges overlap iff src < dst + len and dst < src + len, i.e. iff the
+    // distance from the lower start to the higher one is below len. Only read when
+    // both ranges lie below 2**48 (else ST_INV_ADDR wins), so the starts are below
+    // 2**48 and the 49-bit differences are exact; a distance >= 2**32 never is.
+    ovl = (!sd[48] && sd[47:32] == '0 && sd[31:0] < len) ||
+          (!ds[48] && ds[47:32] == '0 && ds[31:0] < len);
     if (op > OP_COMPARE) vstatus = ST_INV_OPCODE;
     else if ((flags & ~FLAGS_VALID) != 0 || rsv != 0) vstatus = ST_INV_FLAGS;
     else if (!is_data) vstatus = ST_SUCCESS;
-    else if (len == 0 || len > (32'd1 << MAX_LEN_LOG2)) vstatus = ST_INV_LENGTH;
-    else if (dend > (65'd1 << VA_BITS) || (has_src && send > (65'd1 << VA_BITS)))
-      vstatus = ST_INV_ADDR;
-    // (both ends are below 2**48 here: the 64-bit sums do not wrap)
-    else if (op == OP_MEMMOVE && {1'b0, src} < dend && {1'b0, dst} < send) vstatus = ST_OVERLAP;
+    else if (len == 0 || len[31:MAX_LEN_LOG2 + 1] != '0 ||
+             (len[MAX_LEN_LOG2] && len[MAX_LEN_LOG2-1:0] != '0)) vstatus = ST_INV_LENGTH;
+    else if (end_bad || (has_src && src_end_bad)) vstatus = ST_INV_ADDR;
+    else if (op == OP_MEMMOVE && ovl) vstatus = ST_OVERLAP;
     else vstatus = ST_SUCCESS;
   end
 
@@ -184,14 +201,15 @@ module dma_ctrl import dma_pkg::*; #(
   // (ck_fire enables coff/cs/cd/turn/inflight and the chunk FIFOs) is a flip-flop.
   logic ck_fire, res_fire;
   assign ck_fire  = ck_valid && ck_ready;
-  assign res_fire = res_valid && res_ready;
+  // (results come only in S_RUN, which is left only once none is in flight: a result
+  // is always taken; simulation checks it in dma_engine)
+  assign res_fire = res_valid;
   logic ck_arm, ck_live, stop_set, leave;
   logic [3:0] inflight_n;
   assign ck_valid   = ck_arm;
   assign ck_live    = state == S_RUN && fresh && !stopped && more_r && inflight < 4'd8 &&
                       !yielding;
-  assign stop_set   = res_fire && !stopped &&
-                      (res.code == CR_FAULT || res.code == CR_BUS || res.mismatch);
+  assign stop_set   = res_stop;
   assign leave      = inflight == 0 && !res_valid && fresh && (stopped || !more_r || yielding);
   assign inflight_n = inflight + (ck_fire ? 4'd1 : 4'd0) - (res_fire ? 4'd1 : 4'd0);
   always_ff @(posedge clk) begin
@@ -202,6 +220,18 @@ module dma_ctrl import dma_pkg::*; #(
 `ifndef SYNTHESIS
   always_ff @(posedge clk)
     if (!rst && ck_arm != ck_live) $error("dma_ctrl: ck_arm %0d, live %0d", ck_arm, ck_live);
+  // the read engine's copy of `stopped` (from abort, its next value) equals it
+  logic abort_q;
+  always_ff @(posedge clk) begin
+    abort_q <= abort;
+    if (!rst && state == S_RUN && abort_q != stopped)
+      $error("dma_ctrl: abort copy %0d, stopped %0d", abort_q, stopped);
+  end
+  // the stop flags come with a result, only for the descriptor's first stopping one
+  always_ff @(posedge clk)
+    if (!rst && (res_stop && (stopped || !res_valid) || res_fail && !res_stop))
+      $error("dma_ctrl: stop flags %0d/%0d with result %0d, stopped %0d", res_fail, res_stop,
+             res_valid, stopped);
 `endif
   assign ck = '{has_src: has_src, is_fill: op == OP_FILL, is_cmp: op == OP_COMPARE,
                 off: coff, src: cs, dst: cd, len: clen_r,
@@ -209,7 +239,9 @@ module dma_ctrl import dma_pkg::*; #(
   // constant while any chunk is in flight: the descriptor register changes only in
   // S_FR, after every chunk's result (and so its last write) came back
   assign ck_pattern = pattern;
-  assign abort = stopped;
+  // abort is the next value of `stopped`: the read engine keeps its own copy of it
+  // (stopped lives here, the read engine's chunk take far away)
+  assign abort = state == S_DEC ? 1'b0 : (state == S_RUN && res_stop) ? 1'b1 : stopped;
   assign res_ready = state == S_RUN;
   assign desc_start = state == S_DEC;
 
@@ -283,6 +315,8 @@ module dma_ctrl import dma_pkg::*; #(
         S_VAL: begin
           dend <= {1'b0, dst} + 65'(len);
           send <= {1'b0, src} + 65'(len);
+          sd <= {1'b0, src[47:0]} - {1'b0, dst[47:0]};
+          ds <= {1'b0, dst[47:0]} - {1'b0, src[47:0]};
           state <= S_CHK;
         end
         S_CHK: begin
@@ -322,15 +356,15 @@ module dma_ctrl import dma_pkg::*; #(
             cs <= cs + 48'(clen_r);
             cd <= cd + 48'(clen_r);
           end
-          if (res_fire && !stopped) begin
-            if (res.code == CR_FAULT || res.code == CR_BUS) begin
+          if (res_stop) begin
+            if (res_fail) begin
               stopped <= 1'b1;
               status <= res.code == CR_BUS ? ST_BUS_ERROR : ST_PAGE_FAULT;
               qerr <= res.code == CR_BUS ? QE_BUS_ERROR : QE_NONE;
               finfo <= {7'd0, res.is_write};
               faddr <= {16'd0, (res.on_dst ? dst[47:0] : src[47:0]) + 48'(res.off)};
               nbytes <= 32'(res.off);
-            end else if (res.mismatch) begin
+            end else begin
               stopped <= 1'b1;
               result <= 8'd1;
               nbytes <= 32'(res.off) + 32'(res.mism_off);
@@ -404,5 +438,5 @@ module dma_ctrl import dma_pkg::*; #(
 `endif
 
   // BOF needs nothing here: with a stalling SMMU a faulting access just takes long
-  wire unused = &{1'b0, flags[FL_BOF], desc[511:320], res.len, cur_idx};
+  wire unused = &{1'b0, flags[FL_BOF], desc[511:320], res.len, res.mismatch, cur_idx};
 endmodule

@@ -1,10 +1,12 @@
 // First-word-fall-through FIFO for wide data in block RAM, with out_data from a
 // flip-flop. A block RAM's read data comes 5.8 ns after the clock on ECP5, too
 // late to feed logic in the same cycle, so each word read from the memory goes
-// into a three-entry output queue of registers (b[0] is the head, out_data).
+// into a three-entry output queue of registers, a ring: the arriving word goes to
+// slot wq, the head (out_data) is slot hq, so a pop moves the 2-bit head pointer and
+// no data register (their enables are rd_v and wq only, never the consumer's ready).
 // A read is started only when the output queue is sure to have room for it one
 // cycle later whatever the consumer does (count + reads in flight <= 2), so
-// out_ready reaches the data registers' enables only, never the memory.
+// out_ready reaches the head pointer and the count only, never the memory or the data.
 // out_valid is a flip-flop too (from the count's next value): the consumer's
 // handshakes (the write engine's W beat, its chunk chain) start from it, not from
 // a decode of the count.
@@ -31,29 +33,30 @@ module dma_data_fifo #(
   logic [1:0]   n;            // words in the output queue
   logic [1:0]   n_nx;
   logic [W-1:0] b [3];
+  logic [1:0]   wq, hq;       // ring slots (0..2): the next arriving word's, the head's
 
   assign in_ready  = !(wp[AW] != rp[AW] && wp[AW-1:0] == rp[AW-1:0]);
   assign rd        = wp != rp && (rd_v ? n <= 2'd1 : n <= 2'd2);
-  assign out_data  = b[0];
+  always_comb
+    case (hq)
+      2'd0: out_data = b[0];
+      2'd1: out_data = b[1];
+      default: out_data = b[2];
+    endcase
 
   always_ff @(posedge clk) begin
     if (in_valid && in_ready) mem[wp[AW-1:0]] <= in_data;
     if (rd) rd_q <= mem[rp[AW-1:0]];
   end
 
-  // a slot takes the arriving word if it lands there, else the word behind it on a pop
-  logic       pop;
-  logic [1:0] at;             // slot the arriving word lands in
+  // the arriving word goes to slot wq; a pop moves hq (the issue rule keeps the ring
+  // from overflowing, so wq never overtakes hq)
+  logic pop;
   assign pop = out_valid && out_ready;
-  assign at  = n - 2'(pop);
   assign n_nx = n + 2'(rd_v) - 2'(pop);
-  always_ff @(posedge clk) begin
-    if (rd_v && at == 2'd0) b[0] <= rd_q;
-    else if (pop) b[0] <= b[1];
-    if (rd_v && at == 2'd1) b[1] <= rd_q;
-    else if (pop) b[1] <= b[2];
-    if (rd_v && at == 2'd2) b[2] <= rd_q;
-  end
+  always_ff @(posedge clk)
+    for (int i = 0; i < 3; i++)
+      if (rd_v && wq == 2'(i)) b[i] <= rd_q;
 
   always_ff @(posedge clk) begin
     if (rst) begin
@@ -62,12 +65,16 @@ module dma_data_fifo #(
       rd_v <= 1'b0;
       n <= '0;
       out_valid <= 1'b0;
+      wq <= '0;
+      hq <= '0;
     end else begin
       if (in_valid && in_ready) wp <= wp + 1'b1;
       if (rd) rp <= rp + 1'b1;
       rd_v <= rd;
       n <= n_nx;
       out_valid <= n_nx != 2'd0;
+      if (rd_v) wq <= (wq == 2'd2) ? 2'd0 : wq + 2'd1;
+      if (pop) hq <= (hq == 2'd2) ? 2'd0 : hq + 2'd1;
     end
   end
 

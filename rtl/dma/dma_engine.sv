@@ -73,6 +73,7 @@ module dma_engine import dma_pkg::*; #(
   chunk_t rk;
   logic rq_valid, rq_ready;   // the result register in front of dma_ctrl
   chunk_res_t rq;
+  logic rq_fail, rq_stop;     // its stop decision, registered with it
 
   assign tag = {cur_ssv, cur_ssid};
   assign w_strb[DB-1:0] = '1;   // the completion record is written whole
@@ -91,7 +92,7 @@ module dma_engine import dma_pkg::*; #(
     .w_valid(w_valid[0]), .w_ready(w_ready[0]), .w_data(w_data[0 +: DB*8]), .w_last(w_last[0]),
     .b_valid(b_valid[0]), .b_ready(b_ready[0]), .b_resp,
     .ck_valid, .ck_ready, .ck, .ck_pattern, .abort, .desc_start, .res_valid(rq_valid),
-    .res_ready(rq_ready), .res(rq)
+    .res_ready(rq_ready), .res(rq), .res_fail(rq_fail), .res_stop(rq_stop)
   );
 
   // Each chunk goes to both engines at once. Both chunk FIFOs always have room:
@@ -103,10 +104,27 @@ module dma_engine import dma_pkg::*; #(
   // Results reach dma_ctrl through a register (the result queue and the chunker
   // lie far apart). dma_ctrl takes a result in any cycle it has one: results exist
   // only for chunks in flight, and it stays in S_RUN until none is, so the write
-  // engine's res_ready is a constant too.
+  // engine's res_ready is a constant too. Whether the result stops the descriptor
+  // is decoded here, into the same register, and only for the descriptor's first
+  // stopping result (res_seen_stop masks the later ones, which dma_ctrl ignores), so
+  // dma_ctrl's stop and completion-record enables are one flip-flop each, not a
+  // decode of the code with the result's valid and dma_ctrl's own `stopped`.
+  logic res_seen_stop, res_stops;
+  assign res_stops = res.code == CR_FAULT || res.code == CR_BUS || res.mismatch;
   always_ff @(posedge clk) begin
-    if (rst) rq_valid <= 1'b0;
-    else rq_valid <= res_valid;
+    if (rst) begin
+      rq_valid <= 1'b0;
+      rq_fail <= 1'b0;
+      rq_stop <= 1'b0;
+      res_seen_stop <= 1'b0;
+    end else begin
+      rq_valid <= res_valid;
+      rq_fail <= res_valid && !res_seen_stop && (res.code == CR_FAULT || res.code == CR_BUS);
+      rq_stop <= res_valid && !res_seen_stop && res_stops;
+      // (desc_start is S_DEC: no result is in flight then)
+      if (desc_start) res_seen_stop <= 1'b0;
+      else if (res_valid && res_stops) res_seen_stop <= 1'b1;
+    end
     rq <= res;
   end
   assign res_ready = 1'b1;

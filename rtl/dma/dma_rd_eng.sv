@@ -12,7 +12,8 @@ module dma_rd_eng import dma_pkg::*; #(
   input  logic            cmd_valid,
   output logic            cmd_ready,
   input  chunk_t          cmd,
-  input  logic            abort,        // descriptor aborted: issue no more reads
+  input  logic            abort,        // descriptor aborted from the next cycle on:
+                                        // issue no more reads (registered here)
   // AR (ID_RD)
   output logic            ar_valid,
   input  logic            ar_ready,
@@ -51,6 +52,9 @@ module dma_rd_eng import dma_pkg::*; #(
   logic [9:0]  beats_left;       // source beats still to request
   logic [FW-1:0] room;           // FIFO entries not promised to chunks yet (a register,
                                  // so `fits` is one compare)
+  logic        pop_r;            // fifo_pop of the cycle before: the write engine's W
+                                 // handshake reaches a flip-flop, not room's adders
+                                 // (room grows a cycle late: it never overstates)
   logic        pend_in_valid, pend_in_ready, pend_out_valid, pend_out_ready;
   pend_t       pend_in, pend_out;
 
@@ -61,15 +65,16 @@ module dma_rd_eng import dma_pkg::*; #(
   // The pending FIFO always has room: it holds chunks in flight (dma_ctrl keeps
   // at most 8 = DEPTH), so its in_ready is checked in simulation only.
   logic        skip, fits, take;
+  logic        aborted;          // abort of the cycle before: dma_ctrl's `stopped`
   logic [9:0]  out_beats, in_beats;
-  assign skip      = !cmd.has_src || abort;
+  assign skip      = !cmd.has_src || aborted;
   assign out_beats = cmd.dbeats;
   assign in_beats  = cmd.sbeats;
   assign take      = cmd_valid && !busy && (skip || fits);
   assign cmd_ready = take;
 
   assign pend_in_valid = take;
-  assign pend_in = '{nodata: skip, skipped: abort,
+  assign pend_in = '{nodata: skip, skipped: aborted,
                      s: cmd.src[LB-1:0], d: cmd.dst[LB-1:0], sbeats: in_beats,
                      dbeats: out_beats};
 
@@ -82,9 +87,13 @@ module dma_rd_eng import dma_pkg::*; #(
       busy <= 1'b0;
       room <= FW'(FIFO_DEPTH);
       fits <= 1'b0;
+      pop_r <= 1'b0;
+      aborted <= 1'b0;
     end else begin
       fits <= cmd_valid && !take && (FW+1)'(out_beats) <= (FW+1)'(room);
-      room <= room - ((take && !skip) ? FW'(out_beats) : '0) + (fifo_pop ? FW'(1) : '0);
+      pop_r <= fifo_pop;
+      aborted <= abort;
+      room <= room - ((take && !skip) ? FW'(out_beats) : '0) + (pop_r ? FW'(1) : '0);
       if (take && !skip) begin
         busy <= 1'b1;
         addr <= {cmd.src[47:LB], {LB{1'b0}}};

@@ -64,8 +64,13 @@ module dma_regs import dma_pkg::*; #(
   endfunction
 
   // ---------------------------------------------------------------- bus side
+  // A write is taken into a register (address decoded, data) and applied in the next
+  // cycle, with B following the apply: the register enables start from flip-flops,
+  // not from the bus handshake. A write therefore takes one cycle more; a read that
+  // follows its B still sees the written value.
   logic        wr_go, rd_go;
-  assign wr_go = s_axil_awvalid && s_axil_wvalid && !s_axil_bvalid;
+  logic        w_pend;        // a write taken last cycle is applied now
+  assign wr_go = s_axil_awvalid && s_axil_wvalid && !s_axil_bvalid && !w_pend;
   assign s_axil_awready = wr_go;
   assign s_axil_wready  = wr_go;
   assign s_axil_bresp   = 2'b00;
@@ -121,7 +126,7 @@ module dma_regs import dma_pkg::*; #(
       s_axil_rvalid <= 1'b0;
       s_axil_rdata  <= '0;
     end else begin
-      if (wr_go) s_axil_bvalid <= 1'b1;
+      if (w_pend) s_axil_bvalid <= 1'b1;
       else if (s_axil_bready) s_axil_bvalid <= 1'b0;
       if (rd_go) begin
         s_axil_rvalid <= 1'b1;
@@ -131,12 +136,32 @@ module dma_regs import dma_pkg::*; #(
   end
 
   // ---------------------------------------------------------------- registers
-  logic [QW-1:0] wq;
-  logic [5:0]    woff;
-  logic          wq_hit;
-  assign wq     = qidx(s_axil_awaddr);
-  assign woff   = s_axil_awaddr[5:0];
-  assign wq_hit = wr_go && is_q(s_axil_awaddr);
+  // decoded with the write, one-hot: the queue (wsel) and the register (wo_*), so
+  // each register's enable is one LUT of flip-flops
+  logic [NQ-1:0] wsel;
+  logic          wo_ctrl, wo_pasid, wo_blo, wo_bhi, wo_size, wo_tail, wo_head, wo_err;
+  logic          wirq_in;
+  logic [31:0]   wdata;
+  logic          wirq;
+  always_ff @(posedge clk) begin
+    if (rst) w_pend <= 1'b0;
+    else w_pend <= wr_go;
+    if (wr_go) begin
+      for (int i = 0; i < NQ; i++)
+        wsel[i] <= is_q(s_axil_awaddr) && 32'(qidx(s_axil_awaddr)) == i;
+      wo_ctrl  <= s_axil_awaddr[5:0] == 6'h00;
+      wo_pasid <= s_axil_awaddr[5:0] == 6'h04;
+      wo_blo   <= s_axil_awaddr[5:0] == 6'h08;
+      wo_bhi   <= s_axil_awaddr[5:0] == 6'h0C;
+      wo_size  <= s_axil_awaddr[5:0] == 6'h10;
+      wo_tail  <= s_axil_awaddr[5:0] == 6'h14;
+      wo_head  <= s_axil_awaddr[5:0] == 6'h18;
+      wo_err   <= s_axil_awaddr[5:0] == 6'h20;
+      wirq_in  <= s_axil_awaddr == AW'(12'h008);
+      wdata    <= s_axil_wdata;
+    end
+  end
+  assign wirq = w_pend && wirq_in;
 
   always_ff @(posedge clk) begin
     if (rst) begin
@@ -161,24 +186,21 @@ module dma_regs import dma_pkg::*; #(
           if ((ev_irq || ev_err != QE_NONE) && irq_en[i]) irq_pend[i] <= 1'b1;
         end
       end
-      if (wr_go && s_axil_awaddr == AW'(12'h008)) irq_pend <= irq_pend & ~s_axil_wdata[NQ-1:0];
-      if (wq_hit) begin
-        case (woff)
-          6'h00: {irq_en[wq], nopasid[wq], en[wq]} <= s_axil_wdata[2:0];
-          6'h04: pasid[wq] <= s_axil_wdata[19:0];
+      if (wirq) irq_pend <= irq_pend & ~wdata[NQ-1:0];
+      for (int i = 0; i < NQ; i++) begin
+        if (w_pend && wsel[i]) begin
+          if (wo_ctrl) {irq_en[i], nopasid[i], en[i]} <= wdata[2:0];
+          if (wo_pasid) pasid[i] <= wdata[19:0];
           // a new ring or head means a different descriptor: forget saved progress
-          6'h08: begin base[wq][31:6] <= s_axil_wdata[31:6]; roff[wq] <= '0; end
-          6'h0C: begin base[wq][47:32] <= s_axil_wdata[15:0]; roff[wq] <= '0; end
-          6'h10: begin log2sz[wq] <= s_axil_wdata[3:0]; roff[wq] <= '0; end
-          6'h14: tail[wq] <= s_axil_wdata[15:0] & size_mask(log2sz[wq]);
-          6'h18: if (!en[wq]) begin
-            head[wq] <= s_axil_wdata[15:0] & size_mask(log2sz[wq]);
-            roff[wq] <= '0;
-          end
+          if (wo_blo) base[i][31:6] <= wdata[31:6];
+          if (wo_bhi) base[i][47:32] <= wdata[15:0];
+          if (wo_size) log2sz[i] <= wdata[3:0];
+          if (wo_tail) tail[i] <= wdata[15:0] & size_mask(log2sz[i]);
+          if (wo_head && !en[i]) head[i] <= wdata[15:0] & size_mask(log2sz[i]);
+          if (wo_blo || wo_bhi || wo_size || (wo_head && !en[i])) roff[i] <= '0;
           // the VA goes with the error: a reused slot must not show the last owner's
-          6'h20: begin err[wq] <= QE_NONE; halted[wq] <= 1'b0; err_addr[wq] <= '0; end
-          default: ;
-        endcase
+          if (wo_err) begin err[i] <= QE_NONE; halted[i] <= 1'b0; err_addr[i] <= '0; end
+        end
       end
     end
   end

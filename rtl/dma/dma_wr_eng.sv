@@ -103,14 +103,25 @@ module dma_wr_eng import dma_pkg::*; #(
 
   // ---------------------------------------------------------------- result queue
   logic  pq_in_valid, pq_in_ready, pq_out_valid, pq_out_ready, pq_busy;
+  logic  pr_valid;          // the result pushed last cycle, on its way into the queue
+  pres_t pr;
   pres_t pq_in, pq_out;
   logic [1:0] b_cnt;        // B responses received for the head entry
   logic       b_bus, b_fault;
 
   // the head entry is in flip-flops (dma_hfifo): res_valid, b_ready and the pop
   // start from registers, not from the queue's LUT RAM
+  // A result enters the queue through a register: the queue (its memory's write
+  // enable, pointers and head) sits between this engine and dma_ctrl, and the push
+  // (a wide OR of chunk ends, with the W handshake in it) reaches that register only.
+  // The queue counts as busy while the register holds a result.
+  always_ff @(posedge clk) begin
+    if (rst) pr_valid <= 1'b0;
+    else pr_valid <= pq_in_valid;
+    pr <= pq_in;
+  end
   dma_hfifo #(.W($bits(pres_t)), .DEPTH(16), .ROOM_KNOWN(1)) u_pq (
-    .clk, .rst, .in_valid(pq_in_valid), .in_ready(pq_in_ready), .in_data(pq_in),
+    .clk, .rst, .in_valid(pr_valid), .in_ready(pq_in_ready), .in_data(pr),
     .out_valid(pq_out_valid), .out_ready(pq_out_ready), .out_data(pq_out), .busy(pq_busy)
   );
 
@@ -131,6 +142,7 @@ module dma_wr_eng import dma_pkg::*; #(
   // next one loads: same_page compares the new chunk's page with kc's (page 0 after
   // reset, as before any chunk).
   logic w_fire, w_end, same_page, page_ok, start, chain, ld;
+  logic skip_now, drain_end, cmp_end;   // a chunk's result is pushed (see below)
   logic        kv;          // kc/ks hold the next chunk
   chunk_t      kc;
   rd_status_t  ks;
@@ -194,8 +206,11 @@ module dma_wr_eng import dma_pkg::*; #(
   assign clean      = !(dead || ks.skipped || ks.bus || ks.fault);
   // (chain_ok, below, implies kv and page_ok, and once the AW is out it stays
   // set until the chain: a chunk whose AW went ahead always chains)
+  // Not in a cycle that may chain (chain_arm): the chunk load then never has to look
+  // at this cycle's AW handshake, only at aw_ahead (a flip-flop). An AW not ahead by
+  // the last beat goes out after the chain, as for a chunk that started.
   assign ahead_ok   = state == S_WRITE && req_none && !aw_ahead && chain_ok && clean &&
-                      !kc.is_cmp && k_small;
+                      !kc.is_cmp && k_small && !chain_arm;
   assign ahead_fire = ahead_ok && aw_ready;
   // Chunk start and chain are decided a cycle early, into registers, so that `ld`,
   // the enable of the ~150 chunk registers, is one LUT of flip-flops and the W
@@ -210,16 +225,22 @@ module dma_wr_eng import dma_pkg::*; #(
   // the start condition with the same one-cycle-old inputs (the queue counts
   // as busy after a push): a chunk starts a cycle after it could (once per
   // descriptor, and after a chunk that did not chain).
+  // Neither looks at this cycle's result push (pq_in_valid, a wide OR in front of the
+  // result queue's memory): in S_IDLE the only push is a skipped chunk's, which comes
+  // with ld; a chunk that ends now (drain_end, cmp_end, w_end) pushes its result, so
+  // the queue is not empty next cycle and the start needs page_ok. A failure is
+  // queued only by a skip (with ld), at the end of a drain or a compare (no S_WRITE
+  // next cycle without ld), never by w_end: chain_ok is read only in S_WRITE, and a
+  // failure queued in the cycle before is in `dead` by then (simulation compares
+  // both with the full expressions).
   logic chain_ok_n, start_ok_n;
   assign chain      = chain_arm && (c.is_fill || f_valid) && w_ready;
   assign ld         = start || chain;
-  assign dead_set   = (pq_out_ready && (res.code != CR_OK || res.mismatch)) ||
-                      (pq_in_valid && (pq_in.r.code != CR_OK || pq_in.r.mismatch));
+  assign dead_set   = pq_out_ready && (res.code != CR_OK || res.mismatch);
   assign chain_ok_n = kv && !ld && !desc_start && page_ok &&
                       (aw_ahead || ahead_fire ||
                        !(dead || dead_set || ks.skipped || ks.bus || ks.fault));
-  assign start_ok_n = kv && !ld && !desc_start &&
-                      (page_ok || (!pq_busy && !pq_in_valid));
+  assign start_ok_n = kv && !ld && !desc_start;
   always_ff @(posedge clk) begin
     if (rst) begin
       chain_ok <= 1'b0;
@@ -231,10 +252,29 @@ module dma_wr_eng import dma_pkg::*; #(
       chain_arm <= chain_ok_n && state == S_WRITE &&
                    (at_last ? !w_fire : (w_fire && idx == nb_m2));
       start_arm <= start_ok_n &&
-                   (state == S_IDLE || state == S_DRAIN && at_end || state == S_CMP && at_end ||
-                    w_end);
+                   ((state == S_IDLE && (page_ok || !(pq_busy || pr_valid))) ||
+                    ((state == S_DRAIN && at_end || cmp_end || w_end) &&
+                     page_ok));
     end
   end
+`ifndef SYNTHESIS
+  // the full expressions, as before the simplification above
+  logic chain_ok_ref, start_arm_ref, dead_set_ref;
+  assign dead_set_ref = dead_set ||
+                        (pq_in_valid && (pq_in.r.code != CR_OK || pq_in.r.mismatch));
+  always_ff @(posedge clk) begin
+    chain_ok_ref <= kv && !ld && !desc_start && page_ok &&
+                    (aw_ahead || ahead_fire ||
+                     !(dead || dead_set_ref || ks.skipped || ks.bus || ks.fault));
+    start_arm_ref <= kv && !ld && !desc_start &&
+                     (page_ok || (!pq_busy && !pr_valid && !pq_in_valid)) &&
+                     (state == S_IDLE || state == S_DRAIN && at_end || cmp_end || w_end);
+    if (!rst && start_arm != start_arm_ref)
+      $error("dma_wr_eng: start_arm %0d, full expression %0d", start_arm, start_arm_ref);
+    if (!rst && state == S_WRITE && chain_ok != chain_ok_ref)
+      $error("dma_wr_eng: chain_ok %0d, full expression %0d", chain_ok, chain_ok_ref);
+  end
+`endif
 
   logic [7:0] req_len;
   assign req_len  = (req_left > 10'd256) ? 8'd255 : 8'(req_left - 10'd1);
@@ -262,25 +302,37 @@ module dma_wr_eng import dma_pkg::*; #(
     endcase
   end
 
-  // first differing byte of a compared beat
+  // COMPARE in two register stages: the bytes that differ in a compared beat go into
+  // a register (dv, with the beat's index), and the first of them is found from that
+  // register a cycle later, so neither the data FIFO's output nor the R data reach
+  // the mismatch registers' enables. The chunk's result waits for its last beat's
+  // difference (cmp_end one cycle after at_end).
+  logic [DB-1:0] dv;        // lanes of the beat compared last cycle that differ
+  logic          dv_valid;
+  logic [9:0]    dv_idx;
   logic          diff_any;
   logic [LB-1:0] diff_lane;
+  always_ff @(posedge clk) begin
+    if (rst) dv_valid <= 1'b0;
+    else dv_valid <= r_valid && r_ready;
+    for (int b = 0; b < DB; b++) dv[b] <= strb[b] && r_data[b*8 +: 8] != f_data[b*8 +: 8];
+    dv_idx <= idx;
+  end
   always_comb begin
     diff_any = 1'b0;
     diff_lane = '0;
     for (int b = DB - 1; b >= 0; b--) begin
-      if (strb[b] && r_data[b*8 +: 8] != f_data[b*8 +: 8]) begin
+      if (dv[b]) begin
         diff_any = 1'b1;
         diff_lane = LB'(b);
       end
     end
   end
 
-  // the one result pushed this cycle, if any
-  logic skip_now, drain_end, cmp_end;
+  // the one result pushed this cycle, if any (skip_now, drain_end, cmp_end: above)
   assign skip_now  = start && !clean && !(kc.has_src && !ks.skipped);
   assign drain_end = state == S_DRAIN && at_end;
-  assign cmp_end   = state == S_CMP && at_end;
+  assign cmp_end   = state == S_CMP && at_end && !dv_valid;
   always_comb begin
     pq_in_valid = skip_now || drain_end || cmp_end || w_end;
     pq_in = '{r: '{code: CR_OK, is_write: 1'b0, on_dst: 1'b0, mismatch: 1'b0, mism_off: '0,
@@ -360,16 +412,17 @@ module dma_wr_eng import dma_pkg::*; #(
         at_last <= k_nb_m1 == 10'd0;
         at_end <= 1'b0;
         req_addr <= {kc.dst[47:LB], {LB{1'b0}}};
-        // a chained chunk whose AW went ahead requests nothing more
-        req_left <= (chain && (aw_ahead || ahead_fire)) ? 10'd0 : kc.dbeats;
-        req_none <= (chain && (aw_ahead || ahead_fire)) || kc.dbeats == 10'd0;
-        if (chain) aw_ahead <= 1'b0;
+        // a chained chunk whose AW went ahead requests nothing more (a started chunk
+        // never has its AW ahead: checked below; no AW goes ahead in a cycle that loads)
+        req_left <= aw_ahead ? 10'd0 : kc.dbeats;
+        req_none <= aw_ahead || kc.dbeats == 10'd0;
+        aw_ahead <= 1'b0;
         if (!same_page) begin
           pg <= !pg;
           proven <= 1'b0;     // (wins over a result of the old page leaving now)
         end
         // (a chunk whose AW went ahead is clean but for `dead`: it must be written)
-        if (!clean && !(chain && (aw_ahead || ahead_fire))) begin
+        if (!clean && !aw_ahead) begin
           code <= (dead || ks.skipped) ? CR_SKIP : ks.bus ? CR_BUS : CR_FAULT;
           // beats the read engine delivered must leave the FIFO unwritten
           state <= (kc.has_src && !ks.skipped) ? S_DRAIN : S_IDLE;
@@ -382,7 +435,9 @@ module dma_wr_eng import dma_pkg::*; #(
           S_DRAIN: if (at_end) state <= S_IDLE;
                    else if (f_valid) idx <= idx + 10'd1;
           S_WRITE: begin
-            if (aw_valid && aw_ready && !req_none) begin
+            // (aw_valid is true here; written without it, so the request registers'
+            // enables do not depend on the early-AW decision ahead_ok)
+            if (!req_none && aw_ready) begin
               req_addr <= req_addr + 48'(DB * 256);
               req_left <= (req_left > 10'd256) ? req_left - 10'd256 : 10'd0;
               req_none <= !(req_left > 10'd256);
@@ -400,14 +455,14 @@ module dma_wr_eng import dma_pkg::*; #(
               idx <= idx + 10'd1;
               if (r_resp == 2'b11) bus <= 1'b1;
               if (r_resp == 2'b10) fault <= 1'b1;
-              if (diff_any && !mism) begin
-                mism <= 1'b1;
-                mism_raw <= 13'({idx, diff_lane});
-              end
+            end
+            if (dv_valid && diff_any && !mism) begin
+              mism <= 1'b1;
+              mism_raw <= 13'({dv_idx, diff_lane});
             end
             // (cleared once the result is queued, not at the start: fewer enables
             // on the chunk-start path)
-            if (at_end) begin
+            if (cmp_end) begin
               state <= S_IDLE;
               bus <= 1'b0; fault <= 1'b0; mism <= 1'b0; mism_raw <= '0;
             end
@@ -424,7 +479,7 @@ module dma_wr_eng import dma_pkg::*; #(
   end
 `ifndef SYNTHESIS
   always_ff @(posedge clk)
-    if (!rst && pq_in_valid && !pq_in_ready) $error("dma_wr_eng: result queue full");
+    if (!rst && pr_valid && !pq_in_ready) $error("dma_wr_eng: result queue full");
   always_ff @(posedge clk)
     if (!rst && start && aw_ahead) $error("dma_wr_eng: a chunk whose AW went ahead did not chain");
 `endif
