@@ -109,7 +109,8 @@ def probe(top: str, target: str, seed: int) -> dict[str, Any]:
         assert synth.DEVICE[-2] == "--speed", synth.DEVICE
         dev = [*synth.DEVICE[:-1], m.group(1)]
         rec = _place(synth.nextpnr_cmd(netlist, d / "nextpnr_report.json", d / "nextpnr.log",
-                                       100.0, seed, place_only=True, device=dev), d)
+                                       100.0, seed, place_only=True, device=dev,
+                                       placer_name=synth.placer(top)), d)
     else:
         if "BG400" not in target:
             raise synth.FlowError(f"--target {target}: only BG400 packages (the pins in "

