@@ -153,6 +153,7 @@ module dma_ctrl import dma_pkg::*; #(
 
   // ---------------------------------------------------------------- run state
   logic [20:0] coff;          // offset of the next chunk to issue
+  logic [20:0] remd;          // len - coff (S_RUN: len <= 2**20), kept beside coff
   logic [47:0] cs, cd;        // its source and destination VAs
   logic [3:0]  inflight;
   logic        stopped;
@@ -175,15 +176,15 @@ module dma_ctrl import dma_pkg::*; #(
   // up to 8 are in flight).
   logic [12:0] to_d_r, to_s_r, rem_r, clen_r;
   logic        more_r, fresh, fresh_a;
+  // The bytes left (remd) are counted down beside coff, not recomputed as len - coff:
+  // len lies in the descriptor register, far from the chunker, and neither the
+  // chunk length nor ck_arm then waits for a carry chain behind that route.
   always_ff @(posedge clk) begin
-    logic [31:0] rem;
-    rem    = len - 32'(coff);
     to_d_r <= 13'(PIECE) - 13'(cd[PB-1:0]);
     to_s_r <= has_src ? 13'h1000 - 13'(cs[11:0]) : 13'h1000;
-    // rem > 4096 as a zero test of its upper bits: no second carry chain behind the
-    // subtractor's (the others are <= 4096 too)
-    rem_r  <= (rem[31:13] != '0 || (rem[12] && rem[11:0] != '0)) ? 13'h1000 : 13'(rem);
-    more_r <= 32'(coff) < len;
+    // remd > 4096 as a zero test of its upper bits (the others are <= 4096 too)
+    rem_r  <= (remd[20:13] != '0 || (remd[12] && remd[11:0] != '0)) ? 13'h1000 : 13'(remd);
+    more_r <= remd != '0;
     if (rem_r < to_d_r && rem_r < to_s_r) clen_r <= rem_r;
     else clen_r <= (to_d_r < to_s_r) ? to_d_r : to_s_r;
   end
@@ -215,11 +216,15 @@ module dma_ctrl import dma_pkg::*; #(
   always_ff @(posedge clk) begin
     if (rst) ck_arm <= 1'b0;
     else ck_arm <= state == S_RUN && !leave && fresh_a && !ck_fire && !stopped && !stop_set &&
-                   32'(coff) < len && inflight_n < 4'd8 && !(yield_ok && 32'(turn) >= QUANTUM);
+                   remd != '0 && inflight_n < 4'd8 && !(yield_ok && 32'(turn) >= QUANTUM);
   end
 `ifndef SYNTHESIS
   always_ff @(posedge clk)
     if (!rst && ck_arm != ck_live) $error("dma_ctrl: ck_arm %0d, live %0d", ck_arm, ck_live);
+  // the bytes left counted down equal len - coff
+  always_ff @(posedge clk)
+    if (!rst && state == S_RUN && 32'(remd) != len - 32'(coff))
+      $error("dma_ctrl: bytes left %0d, len - coff %0d", remd, len - 32'(coff));
   // the read engine's copy of `stopped` (from abort, its next value) equals it
   logic abort_q;
   always_ff @(posedge clk) begin
@@ -326,6 +331,7 @@ module dma_ctrl import dma_pkg::*; #(
         S_DEC: begin
           // a resumed descriptor restarts at a chunk boundary: same chunks as one run
           coff <= roff;
+          remd <= 21'(len) - roff;
           cs <= src[47:0] + 48'(roff);
           cd <= dst[47:0] + 48'(roff);
           turn <= '0;
@@ -353,6 +359,7 @@ module dma_ctrl import dma_pkg::*; #(
           if (ck_fire) begin
             if (turn != '1) turn <= turn + 5'd1;
             coff <= coff + 21'(clen_r);
+            remd <= remd - 21'(clen_r);
             cs <= cs + 48'(clen_r);
             cd <= cd + 48'(clen_r);
           end

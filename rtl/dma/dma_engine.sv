@@ -185,9 +185,21 @@ module dma_engine import dma_pkg::*; #(
   always_ff @(posedge clk)
     if (!rst && d_in_valid && !d_in_room) $error("dma_engine: data FIFO full");
 `endif
-  dma_data_fifo #(.W(DB*8), .DEPTH(FIFO_DEPTH)) u_data (
+  dma_data_fifo #(.W(DB*8), .DEPTH(FIFO_DEPTH), .ROOM_KNOWN(1)) u_data (
     .clk, .rst, .in_valid(d_in_valid), .in_ready(d_in_room), .in_data(d_in),
     .out_valid(d_out_valid), .out_ready(d_out_ready), .out_data(d_out)
+  );
+
+  // The data FIFO's words reach the write engine through a register slice: the FIFO
+  // (beside its block RAM) and the write engine lie far apart, and the write engine's
+  // W handshake then reaches the slice only, not the FIFO's pop, head and count. The
+  // read engine's room grows when a word leaves the FIFO into the slice (the slice's
+  // two words come on top of the FIFO's capacity).
+  logic f_valid, f_ready;
+  logic [DB*8-1:0] f_data;
+  skid_buf #(.W(DB*8)) u_fskid (
+    .clk, .rst, .in_valid(d_out_valid), .in_ready(d_out_ready), .in_data(d_out),
+    .out_valid(f_valid), .out_ready(f_ready), .out_data(f_data)
   );
 
   // The data writes' W beats leave through a register slice: the bus's W ready
@@ -218,7 +230,7 @@ module dma_engine import dma_pkg::*; #(
     .clk, .rst, .desc_start, .cmd_valid(wc_valid), .cmd_ready(wc_ready), .cmd(wc),
     .pattern(ck_pattern),
     .st_valid, .st_ready, .st,
-    .f_valid(d_out_valid), .f_ready(d_out_ready), .f_data(d_out),
+    .f_valid, .f_ready, .f_data,
     .aw_valid(wa_valid), .aw_ready(wa_ready), .aw_addr(wa_addr), .aw_len(wa_len),
     .w_valid(ww_valid), .w_ready(ww_ready), .w_data(ww_data), .w_strb(ww_strb),
     .w_last(ww_last),

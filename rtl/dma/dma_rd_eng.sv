@@ -94,15 +94,20 @@ module dma_rd_eng import dma_pkg::*; #(
       pop_r <= fifo_pop;
       aborted <= abort;
       room <= room - ((take && !skip) ? FW'(out_beats) : '0) + (pop_r ? FW'(1) : '0);
-      if (take && !skip) begin
-        busy <= 1'b1;
-        addr <= {cmd.src[47:LB], {LB{1'b0}}};
-        beats_left <= in_beats;
-      end else if (ar_valid && ar_ready) begin
-        addr <= addr + 48'(DB * 256);
-        beats_left <= (beats_left > 10'd256) ? beats_left - 10'd256 : 10'd0;
-        if (beats_left <= 10'd256) busy <= 1'b0;
-      end
+      if (take && !skip) busy <= 1'b1;
+      else if (ar_valid && ar_ready && beats_left <= 10'd256) busy <= 1'b0;
+    end
+  end
+  // The burst registers are free while !busy: they copy the chunk waiting in cmd in
+  // every such cycle (cmd changes only while no chunk waits), so a take finds them
+  // loaded and only `busy` depends on the take, not these ~60 enables.
+  always_ff @(posedge clk) begin
+    if (!busy) begin
+      addr <= {cmd.src[47:LB], {LB{1'b0}}};
+      beats_left <= in_beats;
+    end else if (ar_ready) begin
+      addr <= addr + 48'(DB * 256);
+      beats_left <= (beats_left > 10'd256) ? beats_left - 10'd256 : 10'd0;
     end
   end
 

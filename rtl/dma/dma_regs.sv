@@ -37,10 +37,10 @@ module dma_regs import dma_pkg::*; #(
   output logic [NQ*21-1:0]  q_roff,       // offset where the descriptor at head resumes
   output logic [NQ*16-1:0]  q_head,       // ring slot of the descriptor at head
   // events from the descriptor engine
-  input  logic              ev_valid,
-  input  logic [(NQ > 1 ? $clog2(NQ) : 1)-1:0] ev_q,
+  input  logic [NQ-1:0]     ev_hit,       // an event for queue i (one-hot, registered)
   input  logic              ev_head_inc,
   input  logic [7:0]        ev_err,       // QE_* code, QE_NONE for none
+  input  logic              ev_err_any,   // ev_err != QE_NONE (registered with it)
   input  logic              ev_halt,
   input  logic [47:0]       ev_err_addr,
   input  logic              ev_irq,
@@ -139,13 +139,24 @@ module dma_regs import dma_pkg::*; #(
   // decoded with the write, one-hot: the queue (wsel) and the register (wo_*), so
   // each register's enable is one LUT of flip-flops
   logic [NQ-1:0] wsel;
-  logic          wo_ctrl, wo_pasid, wo_blo, wo_bhi, wo_size, wo_tail, wo_head, wo_err;
+  logic          wo_ctrl, wo_pasid, wo_blo, wo_bhi, wo_size, wo_tail, wo_head;
+  logic [NQ-1:0] wclr;      // a QERR write of queue i is applied now (w_pend included)
   logic          wirq_in;
   logic [31:0]   wdata;
   logic          wirq;
   always_ff @(posedge clk) begin
-    if (rst) w_pend <= 1'b0;
-    else w_pend <= wr_go;
+    if (rst) begin
+      w_pend <= 1'b0;
+      wclr <= '0;
+    end else begin
+      w_pend <= wr_go;
+      // the QERR write's clear of err, halted and err_addr, decoded whole into one
+      // flip-flop per queue: those registers' resets are then one flip-flop, apart
+      // from the event's load
+      for (int i = 0; i < NQ; i++)
+        wclr[i] <= wr_go && is_q(s_axil_awaddr) && 32'(qidx(s_axil_awaddr)) == i &&
+                   s_axil_awaddr[5:0] == 6'h20;
+    end
     if (wr_go) begin
       for (int i = 0; i < NQ; i++)
         wsel[i] <= is_q(s_axil_awaddr) && 32'(qidx(s_axil_awaddr)) == i;
@@ -156,7 +167,6 @@ module dma_regs import dma_pkg::*; #(
       wo_size  <= s_axil_awaddr[5:0] == 6'h10;
       wo_tail  <= s_axil_awaddr[5:0] == 6'h14;
       wo_head  <= s_axil_awaddr[5:0] == 6'h18;
-      wo_err   <= s_axil_awaddr[5:0] == 6'h20;
       wirq_in  <= s_axil_awaddr == AW'(12'h008);
       wdata    <= s_axil_wdata;
     end
@@ -175,15 +185,15 @@ module dma_regs import dma_pkg::*; #(
       // Per queue, so head + 1 is computed from that queue's own registers beside the
       // event decode (not after a select by ev_q, which arrives late from the engines).
       for (int i = 0; i < NQ; i++) begin
-        if (ev_valid && 32'(ev_q) == i) begin
+        if (ev_hit[i]) begin
           if (ev_head_inc) head[i] <= (head[i] + 16'd1) & size_mask(log2sz[i]);
           roff[i] <= ev_roff;
-          if (ev_err != QE_NONE && (err[i] == QE_NONE || ev_halt)) err[i] <= ev_err;
+          if (ev_err_any && (err[i] == QE_NONE || ev_halt)) err[i] <= ev_err;
           if (ev_halt) begin
             halted[i] <= 1'b1;
             err_addr[i] <= ev_err_addr;
           end
-          if ((ev_irq || ev_err != QE_NONE) && irq_en[i]) irq_pend[i] <= 1'b1;
+          if ((ev_irq || ev_err_any) && irq_en[i]) irq_pend[i] <= 1'b1;
         end
       end
       if (wirq) irq_pend <= irq_pend & ~wdata[NQ-1:0];
@@ -199,8 +209,8 @@ module dma_regs import dma_pkg::*; #(
           if (wo_head && !en[i]) head[i] <= wdata[15:0] & size_mask(log2sz[i]);
           if (wo_blo || wo_bhi || wo_size || (wo_head && !en[i])) roff[i] <= '0;
           // the VA goes with the error: a reused slot must not show the last owner's
-          if (wo_err) begin err[i] <= QE_NONE; halted[i] <= 1'b0; err_addr[i] <= '0; end
         end
+        if (wclr[i]) begin err[i] <= QE_NONE; halted[i] <= 1'b0; err_addr[i] <= '0; end
       end
     end
   end

@@ -93,6 +93,8 @@ module dma_top import dma_pkg::*; #(
   logic [QW-1:0] ev_q;
   logic [7:0] ev_err;
   logic [47:0] ev_err_addr;
+  logic [NQ-1:0] ev_hit;   // the event's queue, one-hot (ev_valid included)
+  logic ev_err_any;        // ev_err != QE_NONE
 
   dma_regs #(.NQ(NQ), .AW(AXIL_ADDR_WIDTH), .LOG2_DB(LB), .SID_BITS(SID_BITS),
              .SID(SID_BITS'(SID))) u_regs (
@@ -103,7 +105,7 @@ module dma_top import dma_pkg::*; #(
     .s_axil_araddr, .s_axil_arprot, .s_axil_arvalid, .s_axil_arready,
     .s_axil_rdata, .s_axil_rresp, .s_axil_rvalid, .s_axil_rready,
     .q_ready, .q_nopasid, .q_pasid, .q_desc_addr, .q_roff, .q_head,
-    .ev_valid, .ev_q, .ev_head_inc, .ev_err, .ev_halt, .ev_err_addr, .ev_irq, .ev_roff,
+    .ev_hit, .ev_head_inc, .ev_err, .ev_err_any, .ev_halt, .ev_err_addr, .ev_irq, .ev_roff,
     .q_busy(owned), .irq
   );
 
@@ -132,10 +134,20 @@ module dma_top import dma_pkg::*; #(
   );
   // The event taken from an engine reaches the register block through a register
   // (the engines and the register block lie far apart): it is applied, and the
-  // dispatcher releases the queue, one cycle after it was taken.
+  // dispatcher releases the queue, one cycle after it was taken. The register block
+  // gets the event's queue one-hot (ev_hit) and "an error code" (ev_err_any) decoded
+  // into this register, so its per-queue enables start from flip-flops, not from a
+  // compare of ev_q and ev_err behind ev_valid.
   always_ff @(posedge clk) begin
-    if (rst) ev_valid <= 1'b0;
-    else ev_valid <= ev_sel_valid;
+    if (rst) begin
+      ev_valid <= 1'b0;
+      ev_hit <= '0;
+    end else begin
+      ev_valid <= ev_sel_valid;
+      for (int i = 0; i < NQ; i++)
+        ev_hit[i] <= ev_sel_valid && 32'(e_ev_q[32'(ev_sel)*QW +: QW]) == i;
+    end
+    ev_err_any  <= e_ev_err[32'(ev_sel)*8 +: 8] != QE_NONE;
     ev_q        <= e_ev_q[32'(ev_sel)*QW +: QW];
     ev_head_inc <= e_ev_head_inc[ev_sel];
     ev_err      <= e_ev_err[32'(ev_sel)*8 +: 8];

@@ -375,6 +375,7 @@ module dma_wr_eng import dma_pkg::*; #(
       b_bus <= 1'b0;
       b_fault <= 1'b0;
       aw_ahead <= 1'b0;
+      req_none <= 1'b1;     // (the request registers copy kc until the first chunk)
       pg <= 1'b0;
       proven <= 1'b0;
       bus <= 1'b0; fault <= 1'b0; mism <= 1'b0; mism_raw <= '0;
@@ -411,11 +412,11 @@ module dma_wr_eng import dma_pkg::*; #(
         at_first <= 1'b1;
         at_last <= k_nb_m1 == 10'd0;
         at_end <= 1'b0;
-        req_addr <= {kc.dst[47:LB], {LB{1'b0}}};
+        // (req_addr and req_left took kc's values in this cycle already: below)
         // a chained chunk whose AW went ahead requests nothing more (a started chunk
-        // never has its AW ahead: checked below; no AW goes ahead in a cycle that loads)
-        req_left <= aw_ahead ? 10'd0 : kc.dbeats;
-        req_none <= aw_ahead || kc.dbeats == 10'd0;
+        // never has its AW ahead: checked below; no AW goes ahead in a cycle that loads),
+        // nor does a chunk to skip
+        req_none <= aw_ahead || kc.dbeats == 10'd0 || !clean;
         aw_ahead <= 1'b0;
         if (!same_page) begin
           pg <= !pg;
@@ -435,22 +436,12 @@ module dma_wr_eng import dma_pkg::*; #(
           S_DRAIN: if (at_end) state <= S_IDLE;
                    else if (f_valid) idx <= idx + 10'd1;
           S_WRITE: begin
-            // (aw_valid is true here; written without it, so the request registers'
-            // enables do not depend on the early-AW decision ahead_ok)
-            if (!req_none && aw_ready) begin
-              req_addr <= req_addr + 48'(DB * 256);
-              req_left <= (req_left > 10'd256) ? req_left - 10'd256 : 10'd0;
-              req_none <= !(req_left > 10'd256);
-            end
+            if (!req_none && aw_ready) req_none <= !(req_left > 10'd256);
             if (w_fire) idx <= idx + 10'd1;
             if (w_end) state <= S_IDLE;
           end
           S_CMP: begin
-            if (ar_valid && ar_ready) begin
-              req_addr <= req_addr + 48'(DB * 256);
-              req_left <= (req_left > 10'd256) ? req_left - 10'd256 : 10'd0;
-              req_none <= !(req_left > 10'd256);
-            end
+            if (ar_valid && ar_ready) req_none <= !(req_left > 10'd256);
             if (r_valid && r_ready) begin
               idx <= idx + 10'd1;
               if (r_resp == 2'b11) bus <= 1'b1;
@@ -477,7 +468,25 @@ module dma_wr_eng import dma_pkg::*; #(
       end
     end
   end
+  // The request registers are free while req_none: they then copy the next chunk's
+  // (kc) in every cycle, and a chunk load finds them loaded, so `ld` (with its wide
+  // fanout) does not reach their enables. A chunk loads only while req_none (its
+  // predecessor's requests are all out: a written chunk's AW is out before its last W
+  // beat can be taken, a compared chunk's AR before its last R beat; checked below).
+  // (aw_valid / ar_valid are true with !req_none in S_WRITE / S_CMP; written without
+  // them, so these enables do not depend on the early-AW decision ahead_ok)
+  always_ff @(posedge clk) begin
+    if (req_none) begin
+      req_addr <= {kc.dst[47:LB], {LB{1'b0}}};
+      req_left <= kc.dbeats;
+    end else if ((state == S_WRITE && aw_ready) || (state == S_CMP && ar_ready)) begin
+      req_addr <= req_addr + 48'(DB * 256);
+      req_left <= (req_left > 10'd256) ? req_left - 10'd256 : 10'd0;
+    end
+  end
 `ifndef SYNTHESIS
+  always_ff @(posedge clk)
+    if (!rst && ld && !req_none) $error("dma_wr_eng: a chunk loads while requests are left");
   always_ff @(posedge clk)
     if (!rst && pr_valid && !pq_in_ready) $error("dma_wr_eng: result queue full");
   always_ff @(posedge clk)
