@@ -38,18 +38,19 @@ TABLE = BENCH / "synth_table.md"
 
 DEVICE = ["--85k", "--package", "CABGA381", "--speed", "6"]
 # router2: on these designs router1 spent over 20 minutes on congestion that router2
-# resolves in a fraction of that; placement stays nextpnr's default (heap + refinement).
+# resolves in a fraction of that.
 PNR_OPTS = ["--router", "router2"]
-# Placer per top (default heap). With heap, router2 never finishes smmu_top: its overused
-# wires stop falling near 4-6k (also with a global clock, or --placer-heap-beta 0.6);
-# placer static spreads the logic so that it routes (smmu_top in 35 iterations).
-# docs/synthesis.md "The flow" has the measurements.
+# Placer per top (default: nextpnr's heap). After heap, router2 never finishes smmu_top: its
+# overused wires stop falling near 4-6k (also with a global clock, or --placer-heap-beta
+# 0.6); the static placer spreads the logic so that it routes (smmu_top in 35 iterations).
+# docs/synthesis.md "The flow" ("Placer") has the measurements.
 PLACER = {"smmu_top": "static", "system_top": "static"}
+FLOW_VERSION = 1  # bump when the scripts below change what a job produces
 
 
 def placer(top: str) -> str:
     return PLACER.get(top, "heap")
-FLOW_VERSION = 1  # bump when the scripts below change what a job produces
+
 
 # The parameters each top is measured against; their default values are read from the RTL.
 SWEPT = {
