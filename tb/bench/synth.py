@@ -40,16 +40,16 @@ DEVICE = ["--85k", "--package", "CABGA381", "--speed", "6"]
 # router2: on these designs router1 spent over 20 minutes on congestion that router2
 # resolves in a fraction of that.
 PNR_OPTS = ["--router", "router2"]
-# Placer per top (default: nextpnr's heap). After heap, router2 never finishes smmu_top: its
-# overused wires stop falling near 4-6k (also with a global clock, or --placer-heap-beta
-# 0.6); the static placer spreads the logic so that it routes (smmu_top in 35 iterations).
-# docs/synthesis.md "The flow" ("Placer") has the measurements.
-PLACER = {"smmu_top": "static", "system_top": "static"}
+# Placer per top (default: static, not nextpnr's heap). After heap, router2 never finishes
+# smmu_top: its overused wires stop falling near 4-6k (also with a global clock, or
+# --placer-heap-beta 0.6); after static it routes (smmu_top in 35 iterations), and dma_top
+# routes faster than after heap. docs/synthesis.md "The flow" ("Placer") has the measurements.
+PLACER: dict[str, str] = {}   # per-top exceptions (none now)
 FLOW_VERSION = 1  # bump when the scripts below change what a job produces
 
 
 def placer(top: str) -> str:
-    return PLACER.get(top, "heap")
+    return PLACER.get(top, "static")
 
 
 # The parameters each top is measured against; their default values are read from the RTL.
@@ -140,7 +140,7 @@ def yosys_script(top: str, params: Mapping[str, int], files: list[Path], netlist
 
 def nextpnr_cmd(netlist: Path, report: Path, log: Path, freq: float, seed: int,
                 place_only: bool = False, device: list[str] | None = None,
-                placer_name: str = "heap") -> list[str]:
+                placer_name: str = "static") -> list[str]:
     # --out-of-context: no IO buffers or pins, so designs with more port bits than the
     # package has pins still place, and area/fmax are those of the logic alone.
     # --no-route (place_only): fmax is nextpnr's estimate from placement, not achieved.

@@ -307,15 +307,17 @@ def test_place_only_adds_no_route(tmp_path, monkeypatch):
 
 
 def test_placer_per_top(tmp_path, monkeypatch):
-    # smmu_top and system_top only route with the static placer (docs/synthesis.md)
+    # smmu_top and system_top only route with the static placer (docs/synthesis.md);
+    # a per-top exception reaches the command
     monkeypatch.setattr(synth, "_tool", lambda name: name)
-    assert synth.placer("smmu_top") == synth.placer("system_top") == "static"
-    assert synth.placer("dma_top") == "heap"
+    assert {synth.placer(t) for t in ("smmu_top", "dma_top", "system_top")} == {"static"}
     args = (tmp_path / "n.json", tmp_path / "r.json", tmp_path / "l", 100.0, 1)
-    cmd = synth.nextpnr_cmd(*args, placer_name=synth.placer("smmu_top"))
-    assert cmd[cmd.index("--placer") + 1] == "static"
     cmd = synth.nextpnr_cmd(*args)
+    assert cmd[cmd.index("--placer") + 1] == "static"
+    monkeypatch.setitem(synth.PLACER, "dma_top", "heap")
+    cmd = synth.nextpnr_cmd(*args, placer_name=synth.placer("dma_top"))
     assert cmd[cmd.index("--placer") + 1] == "heap"
+    assert synth.placer("smmu_top") == "static"
 
 
 # ---------------------------------------------------------------- tool failures
