@@ -16,6 +16,7 @@ module smmu_top #(
     parameter int OAS_BITS      = 48,           // output (physical) address bits
     parameter int IOTLB_ENTRIES = 16,
     parameter int CFG_ENTRIES   = 8,            // configuration cache entries
+    parameter int UTLB_ENTRIES  = 4,            // micro-TLB entries per channel (>= 1)
     parameter int RD_WALKERS    = 2,            // read-channel misses walked at once
     parameter int USER_WIDTH    = 1 + 20 + SID_BITS,
     parameter int STRB_WIDTH    = DATA_WIDTH / 8,
@@ -457,11 +458,12 @@ module smmu_top #(
         n_stalled = '0;
         for (int k = 0; k < NW; k++) n_stalled = n_stalled + 12'(w_stalled[k]);
     end
-    // A request in a channel's match register (smmu_xlate) is not counted either: it has
-    // used no translation yet (an entry invalidated meanwhile leaves its match, it then
-    // misses and walks the new tables), and it may wait there behind a stalled miss
-    // (same ID, in-order writes, no free slot) whose RESUME is queued behind the sync.
-    logic xr_held, xw_held;
+    // A request in a channel's front or match register (smmu_xlate) is not counted either:
+    // it has used no translation yet (an entry invalidated meanwhile, micro-TLB entries
+    // included, leaves its match, it then misses and walks the new tables), and it may
+    // wait there behind a stalled miss (same ID, in-order writes, no free slot) whose
+    // RESUME is queued behind the sync.
+    logic [1:0] xr_held, xw_held;
     assign sync_idle = outstanding + 12'(in_r_q) + 12'(in_w_q) ==
                        n_stalled + 12'(xr_held) + 12'(xw_held) && evtq_idle;
 
@@ -479,9 +481,9 @@ module smmu_top #(
     smmu_xlate #(
         .ID_WIDTH(ID_WIDTH), .SID_BITS(SID_BITS), .USER_WIDTH(USER_WIDTH), .ADDR_WIDTH(ADDR_WIDTH),
         .OAS_BITS(OAS_BITS), .NSLOT(NR), .IN_ORDER(1'b0), .IS_READ(1'b1),
-        .NCFG(CFG_ENTRIES), .NTLB(IOTLB_ENTRIES)
+        .NCFG(CFG_ENTRIES), .NTLB(IOTLB_ENTRIES), .NUTLB(UTLB_ENTRIES)
     ) u_xlate_r (
-        .clk, .rst, .smmuen, .gbpa_abort,
+        .clk, .rst, .smmuen, .gbpa_abort, .ut_clr(inv_any),
         .s_valid(s_axi_arvalid && !sync_hold), .s_ready(xr_ready), .s_id(s_axi_arid), .s_addr(s_axi_araddr),
         .s_len(s_axi_arlen), .s_size(s_axi_arsize), .s_burst(s_axi_arburst), .s_lock(s_axi_arlock),
         .s_cache(s_axi_arcache), .s_prot(s_axi_arprot), .s_user(s_axi_aruser), .s_held(xr_held),
@@ -512,9 +514,9 @@ module smmu_top #(
     smmu_xlate #(
         .ID_WIDTH(ID_WIDTH), .SID_BITS(SID_BITS), .USER_WIDTH(USER_WIDTH), .ADDR_WIDTH(ADDR_WIDTH),
         .OAS_BITS(OAS_BITS), .NSLOT(NWR), .IN_ORDER(1'b1), .IS_READ(1'b0), .PARK_BEATS(PARK),
-        .PARK_SLOTS(STALL_BUF_SLOTS), .NCFG(CFG_ENTRIES), .NTLB(IOTLB_ENTRIES)
+        .PARK_SLOTS(STALL_BUF_SLOTS), .NCFG(CFG_ENTRIES), .NTLB(IOTLB_ENTRIES), .NUTLB(UTLB_ENTRIES)
     ) u_xlate_w (
-        .clk, .rst, .smmuen, .gbpa_abort,
+        .clk, .rst, .smmuen, .gbpa_abort, .ut_clr(inv_any),
         .s_valid(s_axi_awvalid && !sync_hold), .s_ready(xw_ready), .s_id(s_axi_awid), .s_addr(s_axi_awaddr),
         .s_len(s_axi_awlen), .s_size(s_axi_awsize), .s_burst(s_axi_awburst), .s_lock(s_axi_awlock),
         .s_cache(s_axi_awcache), .s_prot(s_axi_awprot), .s_user(s_axi_awuser), .s_held(xw_held),

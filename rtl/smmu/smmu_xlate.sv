@@ -1,28 +1,34 @@
 // smmu_xlate: translation pipeline of one address channel (AR or AW).
 //
-// Two stages, and still one cycle from the device handshake to the memory port:
-//  1. match (the cycle a request arrives): the config cache and the IOTLB compare their
-//     keys side by side (the IOTLB selects the ASID with the cache's one-hot match, see
-//     smmu_iotlb); the request, both one-hot matches, the VA range check and the burst's
-//     mapping-crossing bits are registered (the "match register", m_*).
+// A front stage with a micro-TLB, then the full lookup in two stages:
+//  0. front (the cycle a request arrives): the micro-TLB (smmu_utlb) compares its key;
+//     the request and that one-hot match are registered (the "front register", f_*). A
+//     micro-TLB hit leaves from there in the next cycle (one added cycle, one request
+//     per cycle: the hit target, with little logic per stage); anything else moves on.
+//  1. match: the config cache and the IOTLB compare their keys side by side on the
+//     front register's request (the IOTLB selects the ASID with the cache's one-hot
+//     match, see smmu_iotlb); the request, both one-hot matches, the VA range check and
+//     the burst's mapping-crossing bits are registered (the "match register", m_*).
 //  2. decide (the next cycle): the caches select the matched entries' contents (one-hot
 //     AND-OR), the decision is made and drives the output (o_*) combinationally, straight
-//     to smmu_rd_path / smmu_wr_path and the memory port (neither registers it): so an
-//     IOTLB hit reaches the memory port in the cycle after its device handshake, as with
-//     the single registered stage this replaces, and one request is taken per cycle.
+//     to smmu_rd_path / smmu_wr_path and the memory port (neither registers it): an
+//     IOTLB hit reaches the memory port two cycles after its device handshake. A pass
+//     decided there fills the micro-TLB; any invalidation empties it (ut_clr).
 // A hit (or a decision that needs no walk: SMMUEN=0, bypass, abort, out-of-range VA,
 // permission fault) leaves through the output; a miss goes to a free slot whose walker
 // resolves it while later requests keep flowing (hit-under-miss). The match register holds
 // while its request cannot leave (output busy, no free slot, same-ID order), and s_ready
 // only says whether it is free or leaving: it depends on the registered request's decision,
 // not on the arriving request's lookup.
-// Entries written or invalidated while a request sits in the match register are dropped
-// from its match at that edge (ent_chg of the caches), so a stale match never selects the
-// new contents: the request becomes a miss and goes to a walker.
+// Entries written or invalidated while a request sits in the front or match register are
+// dropped from its match at that edge (ent_chg of the micro-TLB and the caches), so a
+// stale match never selects the new contents: the request becomes a miss and goes on to
+// the full lookup, or to a walker.
 // The output is the single point where hits and completed misses merge (completed misses
-// first, then parks, then the match register), so keeping same-ID requests in order only
-// needs the match register to wait while a slot holds its ID (IN_ORDER=1: while any slot
-// is busy, used by the write channel, whose W beats carry no ID).
+// first, then parks, then the match register, then the front register's micro-TLB hit),
+// so keeping same-ID requests in order only needs the match register to wait while a slot
+// holds its ID (IN_ORDER=1: while any slot is busy, used by the write channel, whose W
+// beats carry no ID), and a micro-TLB hit to wait for that and for the match register.
 // A burst whose bytes leave the mapping of its first byte is turned into F_TRANSLATION.
 // PARK_BEATS > 0 (write channel, stall model): a slot whose walker holds a stalled burst
 // of at most PARK_BEATS beats is "parked" while fewer than PARK_SLOTS are: a park
@@ -42,12 +48,14 @@ module smmu_xlate #(
     parameter int  PARK_BEATS = 0,
     parameter int  PARK_SLOTS = 1,    // bursts parked at once (stall buffer slots)
     parameter int  NCFG       = 8,    // config cache entries
-    parameter int  NTLB       = 16    // IOTLB entries
+    parameter int  NTLB       = 16,   // IOTLB entries
+    parameter int  NUTLB      = 4     // micro-TLB entries (smmu_utlb)
 ) (
     input  logic                    clk,
     input  logic                    rst,
     input  logic                    smmuen,
     input  logic                    gbpa_abort,
+    input  logic                    ut_clr,     // any invalidation: empty the micro-TLB
 
     // device address channel
     input  logic                    s_valid,
@@ -61,11 +69,12 @@ module smmu_xlate #(
     input  logic [3:0]              s_cache,
     input  logic [2:0]              s_prot,
     input  logic [USER_WIDTH-1:0]   s_user,
-    // a request accepted and still in the match register: nothing is decided for it yet
-    // and every cache entry it matched is re-checked until it leaves (see the top)
-    output logic                    s_held,
+    // requests accepted and still in the front or match register (0-2): nothing is
+    // decided for them yet and every cache entry they matched is re-checked until they
+    // leave (see the top)
+    output logic [1:0]              s_held,
 
-    // cache lookups, stage 1: the arriving request's match
+    // cache lookups, stage 1: the front register's request's match
     output logic [31:0]             cl_sid,
     output logic                    cl_ssv,
     output logic [19:0]             cl_ssid,
@@ -147,11 +156,46 @@ module smmu_xlate #(
         return kind == R_PASS && msize != SZ_NONE && xs[msize];
     endfunction
 
+    // ------------------------------------------------------------ stage 0: front
+    // The arriving request is compared with the micro-TLB and registered in the front
+    // register (f_*) with its match. A micro-TLB hit leaves from there in the next cycle
+    // (one added cycle); anything else moves on to the match register when it is free.
+    localparam int UKW = SID_BITS + 1 + 20 + (VAW - 12) + 2;
+    localparam int UDW = (PAW - 12) + 2 + 2;   // output page, mapping size, dss (trace)
+    // everything of a request that a stage-1 pass decision reads, besides the tables
+    function automatic logic [UKW-1:0] ukey(logic [SID_BITS-1:0] sid, logic ssv,
+                                            logic [19:0] ssid, logic [VAW-1:12] page,
+                                            logic priv, logic instr);
+        return {sid, ssv, ssid, page, priv, IS_READ && instr};
+    endfunction
+
+    logic             f_valid;
+    req_t             f;
+    logic [NUTLB-1:0] f_uoh;      // its micro-TLB match, less entries changed since
+    logic [3:0]       f_xs;       // crossing()
+    logic             f_en, f_gabt, f_big;
+    logic [NSLOT-1:0] f_same;     // sreq[k].id == f.id, registered
+    logic [NUTLB-1:0] u_oh, u_chg;
+    logic [UDW-1:0]   u_data;
+    logic             u_fill;
+    logic [UKW-1:0]   u_key_in, u_key_m;
+    logic [UDW-1:0]   u_fill_data;
+    assign u_key_in = ukey(in.sid[SID_BITS-1:0], in.ssv, in.ssid, in.va[VAW-1:12], in.ax.prot[0],
+                         in.ax.prot[2]);
+    smmu_utlb #(.ENTRIES(NUTLB), .KW(UKW), .DW(UDW)) u_utlb (
+        .clk, .rst, .clr(ut_clr), .lk_key(u_key_in), .lk_oh(u_oh), .sel_oh(f_uoh),
+        .sel_data(u_data), .ent_chg(u_chg), .fill_valid(u_fill), .fill_key(u_key_m),
+        .fill_data(u_fill_data)
+    );
+    // A hit may leave while SMMUEN was set at its arrival and the burst stays in its
+    // 4 KB page (entries are kept per 4 KB page whatever the mapping's size).
+    wire f_uhit = f_en && f_uoh != '0 && !f_xs[SZ_4K];
+
     // ------------------------------------------------------------ stage 1: match
-    assign cl_sid = in.sid;
-    assign cl_ssv = in.ssv;
-    assign cl_ssid = in.ssid;
-    assign tl_va = in.va[VAW-1:12];
+    assign cl_sid = f.sid;
+    assign cl_ssv = f.ssv;
+    assign cl_ssid = f.ssid;
+    assign tl_va = f.va[VAW-1:12];
 
     logic            m_valid;
     req_t            m;          // the registered request
@@ -160,7 +204,7 @@ module smmu_xlate #(
     logic            m_va_ok, m_big;
     logic [3:0]      m_xs;       // crossing()
     logic            m_en, m_gabt;   // SMMUEN, GBPA.ABORT when it arrived
-    assign s_held = m_valid;
+    assign s_held = 2'(f_valid) + 2'(m_valid);
 
     // ------------------------------------------------------------ stage 2: decide
     assign cl_sel = m_coh;
@@ -237,11 +281,13 @@ module smmu_xlate #(
     logic [SW-1:0]    free_i, done_i, park_i, park_ci;
     int               n_parked;
     logic [NSLOT-1:0] same_id;      // sreq[k].id == m.id, registered
+    logic             m_free;       // the match register is empty or its request leaves
     always_ff @(posedge clk)
         for (int k = 0; k < NSLOT; k++) begin
             logic [ID_WIDTH-1:0] nid;   // the slot's ID after this edge (a free slot follows m)
             nid = busy[k] ? sreq[k].id : m.id;
-            same_id[k] <= s_ready ? in.id == nid : m.id == nid;
+            same_id[k] <= m_free ? f.id == nid : m.id == nid;
+            f_same[k] <= s_ready ? in.id == nid : f.id == nid;
         end
     always_comb begin
         n_parked = 0;
@@ -300,17 +346,32 @@ module smmu_xlate #(
     out_t c, h;         // offered by the sources / held
     logic c_valid, h_valid;
 
-    // a completed miss, then a park, take the output before the match register
+    // a completed miss, then a park, take the output before the match register, and the
+    // match register before the front one's micro-TLB hit (which also waits while the
+    // match register or a slot holds an older request it must not pass: same ID, or any
+    // unparked one with IN_ORDER)
     wire m_go = m_valid && !blocked;
+    wire u_go = f_valid && f_uhit && !m_valid &&
+                (busy & (f_same | (IN_ORDER ? ~parked : '0))) == '0;
     wire take_done = done_v && !h_valid;
     wire take_park = park_v && !done_v && !h_valid;
     wire take_hit  = m_go && !miss && !done_v && !park_v && !h_valid;
     wire take_miss = m_go && miss && free_v;
-    assign s_ready = !m_valid || take_hit || take_miss;
+    wire take_uhit = u_go && !done_v && !park_v && !h_valid;
+    assign m_free = !m_valid || take_hit || take_miss;
+    assign s_ready = !f_valid || take_uhit || (!f_uhit && m_free);
     always_comb begin
         wr_ready = '0;
         if (take_done) wr_ready[done_i] = 1'b1;
     end
+    // A stage-1 pass that the full lookup decided from its caches fills the micro-TLB
+    // (a walk's result does not: the caches' own fill decides whether it is still
+    // current, see smmu_top).
+    assign u_fill = take_hit && hres.kind == R_PASS && hres.size != SZ_NONE &&
+                    !leaves(m_xs, hres.kind, hres.size);
+    assign u_key_m = ukey(m.sid[SID_BITS-1:0], m.ssv, m.ssid, m.va[VAW-1:12], m.ax.prot[0],
+                        m.ax.prot[2]);
+    assign u_fill_data = {hres.pa[PAW-1:12], hres.size, hres.dss};
 
     // A miss is offered to its slot's walker in the cycle it is decided (the job straight
     // from the match register), so the walk starts as early as with a single-stage
@@ -337,12 +398,22 @@ module smmu_xlate #(
         longint unsigned t;
     } tr_t;
     tr_t tc, th, tr;
-    longint unsigned m_t;                // device handshake of the match register's request
+    longint unsigned f_t, m_t;           // device handshake of the front / match register's request
     longint unsigned slot_t [NSLOT];
 `endif
 
-    // offered: a completed miss, else the match register's decision (a park only
-    // replaces the ID: smmu_wr_path looks at nothing else of a park)
+    // a micro-TLB hit: a pass to the entry's page
+    res_t ures;
+    always_comb begin
+        ures = '0;
+        ures.kind = R_PASS;
+        {ures.pa[PAW-1:12], ures.size, ures.dss} = u_data;
+        ures.pa[11:0] = f.va[11:0];
+    end
+
+    // offered: a completed miss, else the match register's decision, else the front
+    // register's micro-TLB hit (a park only replaces the ID: smmu_wr_path looks at nothing
+    // else of a park)
     always_comb begin
         req_t q;
         res_t x;
@@ -352,17 +423,22 @@ module smmu_xlate #(
             q = sreq[done_i];
             x = wr_res[done_i];
             xs = sxs[done_i];
-        end else begin
+        end else if (m_valid) begin
             q = m;
             x = hres;
             xs = m_xs;
+        end else begin
+            q = f;
+            x = ures;
+            xs = f_xs;
         end
 `ifndef SYNTHESIS
         tc = '{sid: q.sid, ssid: q.ssid, ssv: q.ssv, va: q.va, depth: x.depth,
-               msize: x.size, dss: x.dss, hit: !done_v, t: done_v ? slot_t[done_i] : m_t};
+               msize: x.size, dss: x.dss, hit: !done_v,
+               t: done_v ? slot_t[done_i] : m_valid ? m_t : f_t};
 `endif
         lv = leaves(xs, x.kind, x.size);
-        c_valid = done_v || park_v || (m_go && !miss);
+        c_valid = done_v || park_v || (m_go && !miss) || u_go;
         c.park = !done_v && park_v;
         c.replay = done_v && parked[done_i];
         c.id = (!done_v && park_v) ? sreq[park_i].id : q.id;
@@ -414,12 +490,14 @@ module smmu_xlate #(
 
     always_ff @(posedge clk) begin
         if (rst) begin
+            f_valid <= 1'b0;
             m_valid <= 1'b0;
             busy <= '0;
             pend <= '0;
             parked <= '0;
         end else begin
-            if (s_ready) m_valid <= s_valid;
+            if (s_ready) f_valid <= s_valid;
+            if (m_free) m_valid <= f_valid && !f_uhit;
             if (take_done) begin
                 busy[done_i] <= 1'b0;
                 parked[done_i] <= 1'b0;
@@ -432,19 +510,27 @@ module smmu_xlate #(
                 if (!wj_ready[free_i]) pend[free_i] <= 1'b1;
             end
         end
-        // The match register's data loads whenever it is free (s_valid says nothing about
-        // it), so its enable does not wait for the arriving request. Entries changed at
-        // this edge leave the match, whether it is loaded or held.
+        // The front and match registers' data load whenever they are free (s_valid says
+        // nothing about it), so their enables do not wait for the arriving request.
+        // Entries changed at this edge leave the matches, whether loaded or held.
         if (s_ready) begin
-            m <= in;
-            m_va_ok <= cl_va_ok;
-            m_en <= smmuen;
-            m_gabt <= gbpa_abort;
-            m_big <= (64'(in.va) >> OAS_BITS) != 0;   // untranslated address beyond the OAS
-            m_xs <= crossing(in.va, in.ax.len, in.ax.size, in.ax.burst);
+            f <= in;
+            f_en <= smmuen;
+            f_gabt <= gbpa_abort;
+            f_big <= (64'(in.va) >> OAS_BITS) != 0;   // untranslated address beyond the OAS
+            f_xs <= crossing(in.va, in.ax.len, in.ax.size, in.ax.burst);
         end
-        m_coh <= (s_ready ? cl_oh : m_coh) & ~cl_chg;
-        m_toh <= (s_ready ? tl_oh : m_toh) & ~tl_chg;
+        f_uoh <= (s_ready ? u_oh : f_uoh) & ~u_chg;
+        if (m_free) begin
+            m <= f;
+            m_va_ok <= cl_va_ok;
+            m_en <= f_en;
+            m_gabt <= f_gabt;
+            m_big <= f_big;
+            m_xs <= f_xs;
+        end
+        m_coh <= (m_free ? cl_oh : m_coh) & ~cl_chg;
+        m_toh <= (m_free ? tl_oh : m_toh) & ~tl_chg;
         // a free slot follows the match register, so that taking a miss only sets busy
         for (int k = 0; k < NSLOT; k++)
             if (!busy[k]) begin
@@ -489,7 +575,8 @@ module smmu_xlate #(
         return s;
     endfunction
     always_ff @(posedge clk) begin
-        if (s_valid && s_ready) m_t <= $time;
+        if (s_valid && s_ready) f_t <= $time;
+        if (m_free) m_t <= f_t;
         if (take_miss) slot_t[free_i] <= m_t;
         if (trace_fd != 0 && !rst && o_valid && o_ready && !o_park)
             $fwrite(trace_fd, "{\"kind\":\"xlate\",\"t\":%0d,\"sid\":%0d,\"ssid\":%0d,\"ssv\":%0d,\"va\":%0d,\"rnw\":%0d,\"pa\":%s,\"fault\":%s,\"hit\":%s,\"walk_depth\":%0d,\"id\":%0d,\"len\":%0d,\"size\":%0d%s,\"src\":\"rtl\"}\n",

@@ -78,8 +78,10 @@ def test_smmu_microbenchmarks_smoke():
                     {"stream": 32, "pasids": [1, 8], "rounds": 1})
     h = r["iotlb_hit"]
     assert h["stream_internal_reads"] == 0, "warm hits must not read tables"
-    assert all(s["mem"] >= 20 for s in h["single"]), "memory round trip below READ_LATENCY"
-    assert 0 <= h["added_cycles"] < 20
+    assert all(s["mem"] >= 20 for v in h["single"].values() for s in v), \
+        "memory round trip below READ_LATENCY"
+    assert 0 <= h["added_cycles"] < h["added_cycles_utlb_miss"] < 20, \
+        "a micro-TLB hit must be faster than the full lookup"
     c = r["cold_miss"]
     # STE + CD + one read per level: 5 for T0SZ=25 (3 levels), 6 for T0SZ=16 (4 levels)
     assert (c["3level"]["dependent_reads"], c["4level"]["dependent_reads"]) == (5, 6)
@@ -89,7 +91,11 @@ def test_smmu_microbenchmarks_smoke():
     assert m["cycles_to_data_read"] > m["walk_cycles"]
     pts = {p["pasids"]: p for p in r["scaling"]["points"]}
     assert pts[1]["walks"] == 0, "4 pages of one PASID fit a 16-entry IOTLB"
-    assert pts[8]["walks"] == pts[8]["translations"], "32 pages round-robin thrash 16 FIFO entries"
+    # 32 pages round-robin thrash the 16 FIFO entries; the read channel's micro-TLB keeps up
+    # to 4 pages that earlier IOTLB hits put there (walks do not fill it, so nothing here
+    # evicts them), and those never walk
+    t8 = pts[8]["translations"]
+    assert t8 * (1 - 4 / 32) <= pts[8]["walks"] < t8, "32 pages round-robin thrash 16 FIFO entries"
 
 
 def test_dma_efficiency_smoke():
@@ -297,6 +303,16 @@ def test_readme_table_has_every_row(tmp_path):
                 "| 0.955 |", "fresh clone, 2 cores) | 343 s (292 tests, 0 failed) |",
                 "| 36.1k LUTs, ~17.5 MHz (placement estimate) | ≥ 100 MHz: missed by 82.5 MHz |"]:
         assert row in t, row
+    # with the micro-TLB measurement: both latencies and both verdicts
+    data["bench"].append({"key": "iotlb_hit_added_utlb_miss", "value": 2})
+    data["bench_targets"] += [res.target("IOTLB hit added latency", 1, 1, "lower"),
+                              res.target("IOTLB hit throughput", 1.0, 1.0, "higher"),
+                              res.target("micro-TLB miss: IOTLB hit added latency", 2, 1,
+                                         "lower", "design")]
+    t = res.readme_table(data)
+    row = ("| 1 cycle, 1 translation/cycle (micro-TLB hit; an IOTLB hit behind a micro-TLB "
+           "miss: 2 cycles) | ≤ 1 cycle, 1/cycle: met; behind a micro-TLB miss: missed by 1")
+    assert row in t, t
 
 
 def test_regression_clone_runs_the_clones_code(tmp_path):

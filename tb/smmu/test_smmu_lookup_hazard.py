@@ -101,6 +101,8 @@ async def cfg_entry_replaced_while_waiting(dut):
     for n in range(1, n_cfg + 1):                             # every entry; victim -> PASID 1
         await tb.check_read(0, 0x1000, 8, ssid=n, ssv=True)
     await tb.check_read(0, 0x1000, 8, ssid=1, ssv=True)       # PASID 1 still cached: hits
+    for n in range(2, 2 + param("UTLB_ENTRIES", 4)):          # and out of the micro-TLB, so
+        await tb.check_read(0, 0x1000, 8, ssid=n, ssv=True)   # R2 reaches the match register
     hits = []
     cocotb.start_soon(watch(dut, "cfg", hits))
     tb.target.slow = SLOW
@@ -123,7 +125,7 @@ async def back_to_back_pasids(dut):
     await tb.start()
     await tb.setup()
     world(tb, 2, 1)
-    for ssid in (1, 2):                                       # warm both ASIDs' pages
+    for ssid in (1, 2, 1, 2):     # walk, then an IOTLB hit that fills the micro-TLB
         await tb.check_read(0, 0x1000, 8, ssid=ssid, ssv=True)
     k, n, stalls = len(tb.s_ar), len(tb.reads), tb.s_ar_stalls
     rd = [cocotb.start_soon(tb.check_read(0, 0x1000 + 8 * i, 8, ssid=1 + i % 2, ssv=True,
