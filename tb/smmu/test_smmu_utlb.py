@@ -64,18 +64,25 @@ def utlb_valid(dut, ch="r") -> int:
     return int(getattr(dut, f"u_xlate_{ch}").u_utlb.v.value)
 
 
-@cocotb.test()
-async def invalidated_while_waiting(dut):
+async def warm_page(dut, va: int):
+    """Stream 1 (World: PASIDs 0-3), caches emptied; VA of PASID 1 read three times: a
+    walk, an IOTLB hit that fills the micro-TLB, a micro-TLB hit. -> (tb, world, page)."""
     tb = CmdTB(dut)
     await tb.start("none", latency=2)
     await tb.setup_cmdq()
     w = World(tb, sids=(1,))
     await tb.issue([S.cmd_cfgi_all(), S.cmd_tlbi_nsnh_all()])
-    va = VAS[0]
-    old = await read_page(tb, 1, 1, va)
-    for _ in range(2):                  # IOTLB hit (fills the micro-TLB), micro hit
-        assert await read_page(tb, 1, 1, va) == old
+    page = await read_page(tb, 1, 1, va)
+    for _ in range(2):
+        assert await read_page(tb, 1, 1, va) == page
     assert utlb_valid(dut), "the IOTLB hit did not fill the micro-TLB"
+    return tb, w, page
+
+
+@cocotb.test()
+async def invalidated_while_waiting(dut):
+    va = VAS[0]
+    tb, w, old = await warm_page(dut, va)
     hits = []
     cocotb.start_soon(watch_clear(dut, hits))
     tb.target.slow = SLOW
@@ -101,16 +108,8 @@ async def invalidated_while_waiting(dut):
 
 @cocotb.test()
 async def disabled_and_reenabled(dut):
-    tb = CmdTB(dut)
-    await tb.start("none", latency=2)
-    await tb.setup_cmdq()
-    w = World(tb, sids=(1,))
-    await tb.issue([S.cmd_cfgi_all(), S.cmd_tlbi_nsnh_all()])
     va = VAS[1]
-    old = await read_page(tb, 1, 1, va)
-    for _ in range(2):
-        assert await read_page(tb, 1, 1, va) == old
-    assert utlb_valid(dut)
+    tb, w, _ = await warm_page(dut, va)
     await tb.enable(False, cmdq=True)
     # SMMUEN=0, GBPA.ABORT=0: bypass, the VA is the PA (a page of the data pattern there)
     tb.mem.write(va, page_pattern(va))
