@@ -92,7 +92,9 @@ module dma_ctrl import dma_pkg::*; #(
 
   state_t       state;
   logic [511:0] desc;
-  logic [3:0]   beat;
+  // descriptor beat being fetched, one-hot; zero outside S_FR (set entering it, cleared
+  // by the last beat), so a word's write enable needs no state decode
+  logic [DESC_BEATS-1:0] beat_oh;
   logic         rerr;
   logic [47:0]  daddr;
   logic [15:0]  cur_idx;      // ring slot of the descriptor in progress
@@ -115,14 +117,22 @@ module dma_ctrl import dma_pkg::*; #(
   assign comp = desc[319:256];
 
   // ---------------------------------------------------------------- validation
-  // The range ends and the distances between the two starts are computed in S_VAL
-  // and compared in S_CHK into vstat, which S_DEC uses: one carry chain per cycle of
-  // at most 32 bits, and none in front of S_DEC's wide enables.
+  // Two free-running register stages in front of S_CHK: the range ends and the
+  // distances between the two starts (dend/send/sd/ds), then every compare on them
+  // and on the descriptor's fields (the *_r flags); S_CHK only picks the first
+  // failing check into vstat, which S_DEC uses. One carry chain per cycle of at most
+  // 32 bits, and none in front of vstat or S_DEC's wide enables.
+  // Why no state enables are needed: op, len, src and dst lie in the descriptor's
+  // first 32 bytes, never in its last beat (DB <= 32), so they are final one cycle
+  // before S_VAL (the last S_FR cycle): dend/send/sd/ds are correct from S_VAL on,
+  // the *_r flags from S_CHK on (simulation compares vstat's input with the
+  // unregistered expression in S_CHK).
   logic comp_bad, is_data, has_src;
   logic [7:0] vstatus, vstat;
-  logic [64:0] dend, send;    // dst + len, src + len (registered in S_VAL)
+  logic [64:0] dend, send;    // dst + len, src + len
   logic [48:0] sd, ds;        // src - dst, dst - src on 48 bits (two's complement)
   logic end_bad, src_end_bad, ovl;
+  logic op_bad_r, flags_bad_r, len_bad_r, addr_bad_r, ovl_r, is_move_r;
   // is_data / has_src / comp_bad: registers (the descriptor changes in S_FR only;
   // S_CHK is the first state that reads the first two, S_DEC the third), so the
   // opcode and completion-address decode are off the paths from S_DEC on
@@ -141,15 +151,56 @@ module dma_ctrl import dma_pkg::*; #(
     // 2**48 and the 49-bit differences are exact; a distance >= 2**32 never is.
     ovl = (!sd[48] && sd[47:32] == '0 && sd[31:0] < len) ||
           (!ds[48] && ds[47:32] == '0 && ds[31:0] < len);
-    if (op > OP_COMPARE) vstatus = ST_INV_OPCODE;
-    else if ((flags & ~FLAGS_VALID) != 0 || rsv != 0) vstatus = ST_INV_FLAGS;
+    if (op_bad_r) vstatus = ST_INV_OPCODE;
+    else if (flags_bad_r) vstatus = ST_INV_FLAGS;
     else if (!is_data) vstatus = ST_SUCCESS;
-    else if (len == 0 || len[31:MAX_LEN_LOG2 + 1] != '0 ||
-             (len[MAX_LEN_LOG2] && len[MAX_LEN_LOG2-1:0] != '0)) vstatus = ST_INV_LENGTH;
-    else if (end_bad || (has_src && src_end_bad)) vstatus = ST_INV_ADDR;
-    else if (op == OP_MEMMOVE && ovl) vstatus = ST_OVERLAP;
+    else if (len_bad_r) vstatus = ST_INV_LENGTH;
+    else if (addr_bad_r) vstatus = ST_INV_ADDR;
+    else if (is_move_r && ovl_r) vstatus = ST_OVERLAP;
     else vstatus = ST_SUCCESS;
   end
+  always_ff @(posedge clk) begin
+    dend <= {1'b0, dst} + 65'(len);
+    send <= {1'b0, src} + 65'(len);
+    sd <= {1'b0, src[47:0]} - {1'b0, dst[47:0]};
+    ds <= {1'b0, dst[47:0]} - {1'b0, src[47:0]};
+    op_bad_r <= op > OP_COMPARE;
+    flags_bad_r <= (flags & ~FLAGS_VALID) != 0 || rsv != 0;
+    len_bad_r <= len == 0 || len[31:MAX_LEN_LOG2 + 1] != '0 ||
+                 (len[MAX_LEN_LOG2] && len[MAX_LEN_LOG2-1:0] != '0);
+    addr_bad_r <= end_bad || (has_src && src_end_bad);
+    ovl_r <= ovl;
+    is_move_r <= op == OP_MEMMOVE;
+  end
+`ifndef SYNTHESIS
+  // vstat's input in S_CHK equals the validation computed from the descriptor as it
+  // is now, without the register stages
+  logic [7:0] vlive;
+  always_comb begin
+    logic [64:0] de, se;
+    logic [48:0] a, b;
+    logic eb, seb, ov;
+    de = {1'b0, dst} + 65'(len);
+    se = {1'b0, src} + 65'(len);
+    a = {1'b0, src[47:0]} - {1'b0, dst[47:0]};
+    b = {1'b0, dst[47:0]} - {1'b0, src[47:0]};
+    eb  = de[64:VA_BITS+1] != '0 || (de[VA_BITS] && de[VA_BITS-1:0] != '0);
+    seb = se[64:VA_BITS+1] != '0 || (se[VA_BITS] && se[VA_BITS-1:0] != '0);
+    ov  = (!a[48] && a[47:32] == '0 && a[31:0] < len) ||
+          (!b[48] && b[47:32] == '0 && b[31:0] < len);
+    if (op > OP_COMPARE) vlive = ST_INV_OPCODE;
+    else if ((flags & ~FLAGS_VALID) != 0 || rsv != 0) vlive = ST_INV_FLAGS;
+    else if (!(op == OP_MEMMOVE || op == OP_FILL || op == OP_COMPARE)) vlive = ST_SUCCESS;
+    else if (len == 0 || len[31:MAX_LEN_LOG2 + 1] != '0 ||
+             (len[MAX_LEN_LOG2] && len[MAX_LEN_LOG2-1:0] != '0)) vlive = ST_INV_LENGTH;
+    else if (eb || ((op == OP_MEMMOVE || op == OP_COMPARE) && seb)) vlive = ST_INV_ADDR;
+    else if (op == OP_MEMMOVE && ov) vlive = ST_OVERLAP;
+    else vlive = ST_SUCCESS;
+  end
+  always_ff @(posedge clk)
+    if (!rst && state == S_CHK && vstatus != vlive)
+      $error("dma_ctrl: validation %0d, unregistered %0d", vstatus, vlive);
+`endif
 
   // ---------------------------------------------------------------- run state
   logic [20:0] coff;          // offset of the next chunk to issue
@@ -246,7 +297,7 @@ module dma_ctrl import dma_pkg::*; #(
   assign ck_pattern = pattern;
   // abort is the next value of `stopped`: the read engine keeps its own copy of it
   // (stopped lives here, the read engine's chunk take far away)
-  assign abort = state == S_DEC ? 1'b0 : (state == S_RUN && res_stop) ? 1'b1 : stopped;
+  assign abort = state == S_DEC ? 1'b0 : res_stop ? 1'b1 : stopped;
   assign res_ready = state == S_RUN;
   assign desc_start = state == S_DEC;
 
@@ -277,13 +328,80 @@ module dma_ctrl import dma_pkg::*; #(
   assign idle = state == S_IDLE;
   assign ev_valid = state == S_EV;
 
+  // The run registers, apart from the state machine: loaded at the descriptor's start
+  // (S_DEC) and moved by a chunk issue (ck_fire) or by the descriptor's first stopping
+  // result (res_stop), neither of which comes outside S_RUN (ck_arm is S_RUN's, and
+  // results come only in S_RUN: both checked in simulation), so their enables are
+  // S_DEC's flip-flop and one of those two, with no S_RUN decode shared between them.
+  // `inflight` needs no clear at all: S_RUN is left only once it is 0 and it moves
+  // only in S_RUN, so it is 0 outside S_RUN (checked in simulation).
+  logic dec;
+  assign dec = state == S_DEC;
+  always_ff @(posedge clk) begin
+    if (rst) inflight <= '0;
+    else inflight <= inflight_n;
+    if (dec) begin
+      // a resumed descriptor restarts at a chunk boundary: same chunks as one run
+      coff <= roff;
+      remd <= 21'(len) - roff;
+      cs <= src[47:0] + 48'(roff);
+      cd <= dst[47:0] + 48'(roff);
+      turn <= '0;
+    end else if (ck_fire) begin
+      if (turn != '1) turn <= turn + 5'd1;
+      coff <= coff + 21'(clen_r);
+      remd <= remd - 21'(clen_r);
+      cs <= cs + 48'(clen_r);
+      cd <= cd + 48'(clen_r);
+    end
+    if (dec) begin
+      stopped <= 1'b0;
+      result <= '0; finfo <= '0; faddr <= '0;
+      status <= vstat;
+      nbytes <= (vstat == ST_SUCCESS && is_data) ? len : 32'd0;
+      qerr <= (vstat == ST_SUCCESS) ? QE_NONE : QE_INV_DESC;
+    end else if (res_stop) begin
+      stopped <= 1'b1;
+      if (res_fail) begin
+        status <= res.code == CR_BUS ? ST_BUS_ERROR : ST_PAGE_FAULT;
+        qerr <= res.code == CR_BUS ? QE_BUS_ERROR : QE_NONE;
+        finfo <= {7'd0, res.is_write};
+        faddr <= {16'd0, (res.on_dst ? dst[47:0] : src[47:0]) + 48'(res.off)};
+        nbytes <= 32'(res.off);
+      end else begin
+        result <= 8'd1;
+        nbytes <= 32'(res.off) + 32'(res.mism_off);
+      end
+    end
+  end
+`ifndef SYNTHESIS
+  always_ff @(posedge clk)
+    if (!rst && state != S_RUN && (inflight != 0 || ck_fire || res_stop))
+      $error("dma_ctrl: outside S_RUN: inflight %0d, chunk %0d, stop %0d", inflight, ck_fire,
+             res_stop);
+`endif
+
+  // descriptor words: each written when its one-hot beat bit is set and a beat comes
+  // (r_ready is S_FR, where beat_oh is never zero; the enables are one LUT, no
+  // beat-index or state decode)
+  always_ff @(posedge clk) begin
+    if (rst) desc <= '0;
+    else for (int i = 0; i < DESC_BEATS; i++)
+      if (r_valid && beat_oh[i]) desc[i * DB * 8 +: DB * 8] <= r_data;
+  end
+`ifndef SYNTHESIS
+  always_ff @(posedge clk)
+    if (!rst && (beat_oh != '0) != (state == S_FR))
+      $error("dma_ctrl: beat pointer %b in state %0d", beat_oh, state);
+`endif
+
   always_ff @(posedge clk) begin
     if (rst) begin
       state <= S_IDLE;
       cur_q <= '0;
       cur_ssv <= 1'b0;
       cur_ssid <= '0;
-      desc <= '0;
+      beat_oh <= '0;
     end else begin
       case (state)
         S_IDLE: if (go) begin
@@ -301,13 +419,12 @@ module dma_ctrl import dma_pkg::*; #(
           state <= S_FAR;
         end
         S_FAR: if (ar_ready) begin
-          beat <= '0;
+          beat_oh <= DESC_BEATS'(1);
           rerr <= 1'b0;
           state <= S_FR;
         end
         S_FR: if (r_valid) begin
-          desc[32'(beat) * DB * 8 +: DB * 8] <= r_data;
-          beat <= beat + 4'd1;
+          beat_oh <= r_last ? '0 : beat_oh << 1;
           if (r_resp != 2'b00) rerr <= 1'b1;
           if (r_last) begin
             if (rerr || r_resp != 2'b00) begin
@@ -317,31 +434,14 @@ module dma_ctrl import dma_pkg::*; #(
             end else state <= S_VAL;
           end
         end
-        S_VAL: begin
-          dend <= {1'b0, dst} + 65'(len);
-          send <= {1'b0, src} + 65'(len);
-          sd <= {1'b0, src[47:0]} - {1'b0, dst[47:0]};
-          ds <= {1'b0, dst[47:0]} - {1'b0, src[47:0]};
-          state <= S_CHK;
-        end
+        S_VAL: state <= S_CHK;    // (the validation stages fill)
         S_CHK: begin
           vstat <= vstatus;
           state <= S_DEC;
         end
         S_DEC: begin
-          // a resumed descriptor restarts at a chunk boundary: same chunks as one run
-          coff <= roff;
-          remd <= 21'(len) - roff;
-          cs <= src[47:0] + 48'(roff);
-          cd <= dst[47:0] + 48'(roff);
-          turn <= '0;
+          // (the run registers are loaded below, in their own block)
           ev_roff <= '0;
-          inflight <= '0;
-          stopped <= 1'b0;
-          result <= '0; finfo <= '0; faddr <= '0;
-          status <= vstat;
-          nbytes <= (vstat == ST_SUCCESS && is_data) ? len : 32'd0;
-          qerr <= (vstat == ST_SUCCESS) ? QE_NONE : QE_INV_DESC;
           cw_aw_done <= 1'b0;
           cw_beat <= '0;
           cw_status <= BODY_BEATS == 0;   // a one-beat record is written at once
@@ -355,28 +455,6 @@ module dma_ctrl import dma_pkg::*; #(
           else state <= flags[FL_COMP] ? S_CW : S_FIN;
         end
         S_RUN: begin
-          inflight <= inflight_n;
-          if (ck_fire) begin
-            if (turn != '1) turn <= turn + 5'd1;
-            coff <= coff + 21'(clen_r);
-            remd <= remd - 21'(clen_r);
-            cs <= cs + 48'(clen_r);
-            cd <= cd + 48'(clen_r);
-          end
-          if (res_stop) begin
-            if (res_fail) begin
-              stopped <= 1'b1;
-              status <= res.code == CR_BUS ? ST_BUS_ERROR : ST_PAGE_FAULT;
-              qerr <= res.code == CR_BUS ? QE_BUS_ERROR : QE_NONE;
-              finfo <= {7'd0, res.is_write};
-              faddr <= {16'd0, (res.on_dst ? dst[47:0] : src[47:0]) + 48'(res.off)};
-              nbytes <= 32'(res.off);
-            end else begin
-              stopped <= 1'b1;
-              result <= 8'd1;
-              nbytes <= 32'(res.off) + 32'(res.mism_off);
-            end
-          end
           // (at inflight 0 and fresh, ck_valid = !stopped && more_r && !yielding)
           if (inflight == 0 && !res_valid && fresh) begin
             if (stopped || !more_r) state <= flags[FL_COMP] ? S_CW : S_FIN;
