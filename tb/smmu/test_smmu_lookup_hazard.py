@@ -1,14 +1,16 @@
-"""The two-stage lookup of smmu_xlate (docs/smmu.md "Pipeline"): the caches' matches are
-registered in the cycle a request arrives and the matched entries are selected in the
-next, possibly much later when the request waits there (here: behind a miss of its AXI
-ID). An entry replaced in between must not be selected for it: the match register drops
-entries that the caches change (`ent_chg`) and the request becomes a miss.
+"""The two-stage full lookup of smmu_xlate (docs/smmu.md "Pipeline"): the caches' matches
+are registered as a request enters the match register (from the front register, a cycle
+after it arrives) and the matched entries are selected in the next cycle, possibly much
+later when the request waits there (here: behind a miss of its AXI ID). An entry replaced
+in between must not be selected for it: the match register drops entries that the caches
+change (`ent_chg`) and the request becomes a miss. The requests here miss the micro-TLB
+(docs/smmu.md "Micro-TLB"; its own hazard: test_smmu_utlb.py).
 
 Both caches replace FIFO, so after filling every entry once the waiting request's own
 entry is the next one replaced. Each hazard test also checks that the replacement did
 happen while the request was waiting (the test would otherwise prove nothing). Plus: hits
 of two PASIDs (two ASIDs) back to back at one translation per cycle, each one cycle from
-the device to the memory port. Default parameters: the build of test_smmu_xlate.
+the device to the memory port (micro-TLB hits). Default parameters: the build of test_smmu_xlate.
 """
 
 import cocotb
