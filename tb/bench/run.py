@@ -342,15 +342,15 @@ def targets(top: dict, raw: dict) -> list[dict]:
     if "iotlb_hit_added_cycles" in top:
         t.append(res.target("IOTLB hit added latency", top["iotlb_hit_added_cycles"], 1, "lower",
                             "hit path registers beyond the one output stage"))
-    if "smmu" in raw and "added_cycles_utlb_miss" in next(iter(raw["smmu"].values()))["iotlb_hit"]:
-        t.append(res.target("micro-TLB miss: IOTLB hit added latency",
-                            next(iter(raw["smmu"].values()))["iotlb_hit"]["added_cycles_utlb_miss"],
-                            1, "lower",
-                            "by design: the full lookup (configuration cache and IOTLB) takes "
-                            "the cycles after the micro-TLB's front register, so that it can be "
-                            "pipelined for the clock target (docs/smmu.md \"Micro-TLB\")"))
     if "smmu" in raw:
         s = next(iter(raw["smmu"].values()))
+        if "added_cycles_utlb_miss" in s["iotlb_hit"]:
+            t.append(res.target("micro-TLB miss: IOTLB hit added latency",
+                                s["iotlb_hit"]["added_cycles_utlb_miss"], 1, "lower",
+                                "by design: the full lookup (configuration cache and IOTLB) "
+                                "takes the cycles after the micro-TLB's front register, so "
+                                "that it can be pipelined for the clock target (docs/smmu.md "
+                                "\"Micro-TLB\")"))
         t.append(res.target("IOTLB hit throughput", s["iotlb_hit"]["translations_per_cycle"],
                             1.0, "higher", "device port accepts fewer than one read per cycle"))
         for lv in ("3level", "4level"):
